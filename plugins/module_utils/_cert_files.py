@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright: esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reading and atomically writing the files of es_cert."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+SECRET_MODE = 0o600
+
+
+def read_bytes(path):
+    """The content of path, or None when it does not exist."""
+    if not path or not os.path.exists(path):
+        return None
+    with open(path, 'rb') as handle:
+        return handle.read()
+
+
+def write_atomically(module, path, content, secret=False, backup=False):
+    """Replace path with content through a temporary file in the same directory.
+
+    The temporary file is created 0600 (mkstemp), so content never lies readable by others.
+    For a secret, the destination is made 0600 before the move as well: atomic_move gives a
+    new file the umask's mode and copies an existing file's mode onto the replacement.
+    Returns the backup file name, or None.
+    """
+    backup_file = None
+    if backup and os.path.exists(path):
+        backup_file = module.backup_local(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, tmp_path = tempfile.mkstemp(prefix='.es_cert.', dir=directory)
+    try:
+        with os.fdopen(handle, 'wb') as tmp:
+            tmp.write(content)
+        if secret:
+            if os.path.exists(path):
+                os.chmod(path, SECRET_MODE)
+            else:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SECRET_MODE))
+        module.atomic_move(tmp_path, path)
+    finally:
+        if os.path.exists(tmp_path):
+            os.unlink(tmp_path)
+    return backup_file
+
+
+def apply_file_attributes(module, path, secret, changed):
+    """owner/group/mode etc. from the task; secrets keep 0600 whatever mode says."""
+    file_args = module.load_file_common_arguments(module.params, path=path)
+    if secret:
+        file_args['mode'] = SECRET_MODE
+    return module.set_fs_attributes_if_different(file_args, changed)

@@ -1,0 +1,158 @@
+# -*- coding: utf-8 -*-
+# Copyright: esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What es_cert has to write, decided from the task's options and the files as they are.
+
+plan_outputs reads through a function it is given and never writes, so check mode, diff
+and the real run share one decision, and every input error surfaces before any file changes.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.esguard.security.plugins.module_utils import _certificates as certs
+
+DEFAULT_VALIDITY = {'ca': '+3650d', 'server': '+365d', 'client': '+365d'}
+
+
+class Output:
+    """One file: content is None when the file already holds what it should."""
+
+    def __init__(self, path, content, secret=False):
+        self.path = path
+        self.content = content
+        self.secret = secret
+
+
+class Plan:
+    def __init__(self, reasons, outputs, certificate_facts, ca_facts, diff):
+        self.reasons = reasons
+        self.outputs = outputs
+        self.certificate_facts = certificate_facts
+        self.ca_facts = ca_facts
+        self.diff = diff
+
+
+def _content_or_file(content, path, read, what):
+    if content:
+        return content.encode('utf-8')
+    data = read(path)
+    if data is None:
+        raise certs.CertificateError('%s %s does not exist' % (what, path))
+    return data
+
+
+def _issuer(params, read):
+    """The CA that signs a leaf, checked to be usable; (None, None) for a CA."""
+    if params['type'] == 'ca':
+        return None, None
+    ca_cert = certs.load_certificate(
+        _content_or_file(params['ca_content'], params['ca_path'], read, 'the CA certificate'), 'the CA certificate')
+    ca_key = certs.load_private_key(
+        _content_or_file(params['ca_privatekey_content'], params['ca_privatekey_path'], read, 'the CA private key'),
+        params['ca_privatekey_passphrase'], 'the CA private key')
+    certs.check_ca(ca_cert, ca_key)
+    return ca_cert, ca_key
+
+
+def _existing(params, read):
+    """The certificate and key on disk. An unreadable certificate is replaced; an unreadable key is an error,
+    because replacing it would silently invalidate everything that trusts it."""
+    cert_data = read(params['path'])
+    try:
+        cert = certs.load_certificate(cert_data) if cert_data is not None else None
+    except certs.CertificateError:
+        cert = None
+    key_data = read(params['privatekey_path'])
+    key = (certs.load_private_key(key_data, params['privatekey_passphrase'],
+                                  'the private key %s' % params['privatekey_path'])
+           if key_data is not None else None)
+    return cert, key
+
+
+def _imported_ca(params):
+    cert = certs.load_certificate(params['import_certificate_content'].encode('utf-8'), 'import_certificate_content')
+    key = certs.load_private_key(params['import_privatekey_content'].encode('utf-8'),
+                                 params['privatekey_passphrase'], 'import_privatekey_content')
+    certs.check_ca(cert, key)
+    return cert, key
+
+
+def _key_and_certificate(params, existing_cert, existing_key, ca_cert, ca_key):
+    """(key, cert, reasons): what should be on disk, and why it differs from what is."""
+    if params['import_certificate_content']:
+        cert, key = _imported_ca(params)
+        reasons = []
+        if existing_cert == cert:
+            cert = existing_cert
+        else:
+            reasons.append('the imported CA certificate differs')
+        if existing_key is None or certs.public_key_bytes(existing_key) != certs.public_key_bytes(key):
+            reasons.append('the imported CA private key differs')
+            existing_key = None
+        return (existing_key or key), cert, reasons
+
+    profile = certs.Profile(params['type'], certs.parse_subject(params['subject']),
+                            certs.parse_sans(params['subject_alt_names']), params['client_auth'])
+    renew_before = certs.parse_duration(params['renew_before'], 'renew_before')
+    valid_for = certs.parse_duration(params['valid_for'] or DEFAULT_VALIDITY[params['type']], 'valid_for')
+
+    key = existing_key
+    reasons = []
+    if key is not None and certs.key_type_of(key) != params['key_type']:
+        reasons.append('the key type changed from %s to %s' % (certs.key_type_of(key), params['key_type']))
+        key = None
+    if key is None:
+        key = certs.generate_private_key(params['key_type'])
+    reasons.extend(certs.regeneration_reasons(profile, existing_cert, key, ca_cert, renew_before))
+    if params['force'] and not reasons:
+        reasons.append('force is set')
+    if not reasons:
+        return key, existing_cert, reasons
+    return key, certs.build_certificate(profile, key, valid_for, ca_cert, ca_key), reasons
+
+
+def _derived(path, content, read, secret=False):
+    """An output whose exact bytes follow from the certificate: written when they differ."""
+    return Output(path, None if read(path) == content else content, secret)
+
+
+def plan_outputs(params, read):
+    if params['type'] == 'ca' and not params['import_certificate_content'] and not params['subject']:
+        raise certs.CertificateError('subject is required to create a CA')
+    if params['type'] != 'ca' and params['import_certificate_content']:
+        raise certs.CertificateError('import_certificate_content is only for type=ca')
+    if params['type'] != 'ca' and params['trust_bundle_path']:
+        raise certs.CertificateError('trust_bundle_path is only for type=ca')
+
+    ca_cert, ca_key = _issuer(params, read)
+    existing_cert, existing_key = _existing(params, read)
+    key, cert, reasons = _key_and_certificate(params, existing_cert, existing_key, ca_cert, ca_key)
+    chain = [ca_cert] if ca_cert is not None else []
+
+    outputs = [
+        Output(params['privatekey_path'],
+               certs.private_key_pem(key, params['privatekey_passphrase']) if key is not existing_key else None,
+               secret=True),
+        Output(params['path'], certs.certificate_pem(cert) if cert is not existing_cert else None),
+    ]
+    if params['chain_path']:
+        outputs.append(_derived(params['chain_path'], certs.bundle_pem([cert] + chain), read))
+    if params['pkcs12_path']:
+        stored = read(params['pkcs12_path'])
+        fits = stored is not None and certs.pkcs12_matches(stored, params['pkcs12_password'], key, cert, chain)
+        name = params['pkcs12_name'] or certs.common_name(cert)
+        outputs.append(Output(params['pkcs12_path'],
+                              None if fits else certs.pkcs12_bytes(name, key, cert, chain, params['pkcs12_password']),
+                              secret=True))
+    if params['trust_bundle_path']:
+        extra = []
+        for path in params['trust_bundle_extra_cas']:
+            data = read(path)
+            if data is None:
+                raise certs.CertificateError('trust_bundle_extra_cas: %s does not exist' % path)
+            extra.extend(certs.load_certificates(data, path))
+        outputs.append(_derived(params['trust_bundle_path'], certs.bundle_pem([cert] + extra), read))
+
+    facts = certs.describe(cert)
+    diff = {'before': certs.describe(existing_cert), 'after': facts}
+    return Plan(reasons, outputs, facts, certs.describe(ca_cert if ca_cert is not None else cert), diff)

@@ -1,0 +1,365 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: es_cert
+short_description: Certificate authority, server and client certificates for Elasticsearch, Beats and Logstash
+version_added: 0.1.0
+description:
+  - Creates a certificate authority (or takes an existing one), and issues server certificates for the
+    Elasticsearch HTTP and transport layers and client certificates for PKI authentication of Beats and
+    Logstash instances, declaratively and repeatably.
+  - Writes the PEM certificate, the PEM private key (PKCS#8), optionally the chain, a PKCS#12 keystore
+    for C(xpack.security.http.ssl.keystore.path) and a trust bundle of several CAs for a CA rollover.
+  - Works without Elasticsearch, on the controller or on any host with the Python C(cryptography) library.
+  - An existing certificate is kept as long as its key matches and its subject, subject alternative names,
+    key usages and issuing CA are the ones asked for, and it does not expire within O(renew_before).
+    The validity period asked for (O(valid_for)) is never itself a reason to issue again.
+  - Secret files (private keys, PKCS#12 keystores) are always written with mode V(0600).
+author:
+  - esguard maintainers (@esguard)
+requirements:
+  - cryptography >= 3.3
+extends_documentation_fragment:
+  - ansible.builtin.files
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would be written without writing.
+  diff_mode:
+    support: full
+    description: Shows subject, subject alternative names, serial number, validity and fingerprint; never key material.
+  platform:
+    support: full
+    platforms: posix
+    description: Runs on any POSIX host that has the Python cryptography library.
+options:
+  type:
+    description:
+      - V(ca) is a self-signed certificate authority that signs the other certificates.
+      - V(server) is a certificate for TLS servers (Elasticsearch HTTP or transport layer, Logstash Beats input).
+      - V(client) is a certificate a Beat or Logstash instance presents to authenticate through a PKI realm.
+    type: str
+    required: true
+    choices: [ca, server, client]
+  path:
+    description: Where the PEM certificate is written.
+    type: path
+    required: true
+  privatekey_path:
+    description: Where the PEM private key (PKCS#8) is written. Its mode is always V(0600).
+    type: path
+    required: true
+  privatekey_passphrase:
+    description:
+      - Encrypts the private key file with this passphrase, and reads an existing key with it.
+      - Leave it out for Logstash, which needs an unencrypted PKCS#8 key.
+    type: str
+  key_type:
+    description:
+      - Algorithm and size of a new private key. An existing key of another type is replaced.
+    type: str
+    choices: [ec_p256, ec_p384, rsa_2048, rsa_3072, rsa_4096]
+    default: rsa_2048
+  subject:
+    description:
+      - 'The subject distinguished name as a dictionary of attribute names to values, in the order given,
+        for example C({CN: beat-01, OU: shippers, O: example}). Known attributes are C(CN), C(O), C(OU),
+        C(C), C(ST), C(L), C(DC) and C(emailAddress); a list value repeats the attribute.'
+      - A PKI role mapping matches the RFC 4514 form of this name, returned as RV(certificate.subject).
+      - Required unless a CA is imported with O(import_certificate_content).
+    type: dict
+  subject_alt_names:
+    description:
+      - Every DNS name and IP address clients use to reach a server, as V(DNS:name), V(IP:address) or bare.
+      - Required for O(type=server). Anything that is neither a DNS name nor an IP address is an error.
+    type: list
+    elements: str
+    default: []
+  client_auth:
+    description:
+      - For O(type=server), also allow TLS client authentication, as certificates of the Elasticsearch
+        transport layer need.
+    type: bool
+    default: false
+  valid_for:
+    description:
+      - Validity period of a newly issued certificate, such as V(+365d), V(52w) or V(12h); a bare number means days.
+      - Defaults to V(+3650d) for a CA and V(+365d) otherwise. A leaf certificate never outlives its CA.
+    type: str
+  renew_before:
+    description:
+      - Issue the certificate again when it expires within this period, such as V(30d).
+    type: str
+    default: 30d
+  ca_path:
+    description: PEM certificate of the issuing CA, for O(type=server) and O(type=client).
+    type: path
+  ca_content:
+    description: PEM certificate of the issuing CA, as content. Mutually exclusive with O(ca_path).
+    type: str
+  ca_privatekey_path:
+    description: PEM private key of the issuing CA. It must belong to the CA certificate.
+    type: path
+  ca_privatekey_content:
+    description: PEM private key of the issuing CA, as content. Mutually exclusive with O(ca_privatekey_path).
+    type: str
+  ca_privatekey_passphrase:
+    description: Passphrase of the CA private key.
+    type: str
+  import_certificate_content:
+    description:
+      - For O(type=ca), bring your own CA instead of creating one, with O(import_privatekey_content).
+        They are checked (the key must match, the CA must be valid now) and written to O(path) and
+        O(privatekey_path).
+    type: str
+  import_privatekey_content:
+    description: PEM private key of the CA given in O(import_certificate_content).
+    type: str
+  chain_path:
+    description: Where to write the certificate followed by its CA certificate (PEM), for O(type=server) and O(type=client).
+    type: path
+  pkcs12_path:
+    description:
+      - Where to write a PKCS#12 keystore with the private key, the certificate and the CA certificate,
+        as C(xpack.security.http.ssl.keystore.path) reads it. Requires O(pkcs12_password).
+      - It is encrypted with PBE-SHA1-3DES and a SHA-1 MAC, which every Java 8 and later opens.
+      - Its mode is always V(0600).
+    type: path
+  pkcs12_password:
+    description: Password of the PKCS#12 keystore.
+    type: str
+  pkcs12_name:
+    description: Friendly name (alias) of the key entry in the PKCS#12 keystore. Defaults to the common name.
+    type: str
+  trust_bundle_path:
+    description:
+      - For O(type=ca), where to write a PEM bundle of this CA followed by the CAs of O(trust_bundle_extra_cas).
+      - During a CA rollover this bundle lets every host trust the old and the new CA at the same time.
+    type: path
+  trust_bundle_extra_cas:
+    description: PEM files of further CA certificates to include in O(trust_bundle_path), such as the previous CA.
+    type: list
+    elements: path
+    default: []
+  force:
+    description: Issue the certificate again even if the existing one fits. The private key is kept if it fits.
+    type: bool
+    default: false
+  backup:
+    description: Keep a timestamped copy of every file before it is replaced.
+    type: bool
+    default: false
+notes:
+  - O(mode) applies to certificates, chains and trust bundles; O(owner), O(group) and the other file options
+    apply to every file written.
+  - The private key and PKCS#12 password options are never logged; results contain no key material.
+seealso:
+  - name: CA rollover
+    description: Replacing the CA of a cluster without interrupting clients, in three steps.
+    link: https://github.com/esguard/security/blob/main/docs/docsite/rst/ca_rollover.rst
+"""
+
+EXAMPLES = r"""
+- name: Certificate authority of the cluster
+  esguard.security.es_cert:
+    type: ca
+    subject:
+      CN: esguard CA
+      O: example
+    path: /etc/esguard/ca.crt
+    privatekey_path: /etc/esguard/ca.key
+    key_type: ec_p384
+  register: ca
+
+- name: HTTP certificate of a node, with every name clients use, and a PKCS#12 keystore
+  esguard.security.es_cert:
+    type: server
+    subject:
+      CN: es-01
+    subject_alt_names:
+      - DNS:es-01.example.com
+      - DNS:localhost
+      - IP:127.0.0.1
+    ca_path: /etc/esguard/ca.crt
+    ca_privatekey_path: /etc/esguard/ca.key
+    path: /etc/elasticsearch/certs/http.crt
+    privatekey_path: /etc/elasticsearch/certs/http.key
+    pkcs12_path: /etc/elasticsearch/certs/http.p12
+    pkcs12_password: "{{ http_keystore_password }}"
+    group: elasticsearch
+    renew_before: 30d
+
+- name: Client certificate of a Beat, matched by a PKI role mapping on its DN
+  esguard.security.es_cert:
+    type: client
+    subject:
+      CN: filebeat-web-01
+      OU: shippers
+      O: example
+    ca_path: /etc/esguard/ca.crt
+    ca_privatekey_path: /etc/esguard/ca.key
+    path: /etc/filebeat/certs/client.crt
+    privatekey_path: /etc/filebeat/certs/client.key
+    key_type: ec_p256
+
+- name: Trust the old and the new CA during a rollover
+  esguard.security.es_cert:
+    type: ca
+    subject:
+      CN: esguard CA 2
+    path: /etc/esguard/ca2.crt
+    privatekey_path: /etc/esguard/ca2.key
+    trust_bundle_path: /etc/esguard/trusted-cas.crt
+    trust_bundle_extra_cas:
+      - /etc/esguard/ca.crt
+
+- name: Pin the CA in Beats by its fingerprint
+  ansible.builtin.debug:
+    msg: "ssl.ca_trusted_fingerprint: {{ ca.certificate.fingerprint_sha256 }}"
+"""
+
+RETURN = r"""
+certificate:
+  description: The certificate at O(path) after the run (in check mode, what is known before issuing).
+  returned: success
+  type: dict
+  contains:
+    subject:
+      description: Subject distinguished name (RFC 4514), as a PKI role mapping matches it.
+      type: str
+      sample: CN=filebeat-web-01,OU=shippers,O=example
+    issuer:
+      description: Issuer distinguished name (RFC 4514).
+      type: str
+      sample: CN=esguard CA
+    serial_number:
+      description: Serial number, hexadecimal.
+      type: str
+      sample: 4d1e2c0f9b
+    not_before:
+      description: Start of validity, UTC.
+      type: str
+      sample: '2026-01-01T00:00:00Z'
+    not_after:
+      description: Expiry, UTC.
+      type: str
+      sample: '2027-01-01T00:00:00Z'
+    fingerprint_sha256:
+      description: SHA-256 fingerprint, hexadecimal without colons (the form of C(ssl.ca_trusted_fingerprint)).
+      type: str
+      sample: 5d4bd0c3e3f1c2a0b9f8e7d6c5b4a3928170f6e5d4c3b2a1908f7e6d5c4b3a29
+    subject_alt_names:
+      description: Subject alternative names.
+      type: list
+      elements: str
+      sample: ['DNS:localhost', 'IP:127.0.0.1']
+ca:
+  description: The issuing CA (for O(type=ca), the certificate itself).
+  returned: success
+  type: dict
+  sample: {subject: CN=esguard CA, fingerprint_sha256: 5d4bd0c3e3f1c2a0b9f8e7d6c5b4a3928170f6e5d4c3b2a1908f7e6d5c4b3a29}
+reasons:
+  description: Why the certificate was (or in check mode would be) issued; empty when it was kept.
+  returned: success
+  type: list
+  elements: str
+  sample: ['the subject alternative names changed']
+written:
+  description: The files that were (or in check mode would be) written.
+  returned: success
+  type: list
+  elements: str
+  sample: [/etc/elasticsearch/certs/http.crt]
+backup_files:
+  description: Backups made with O(backup), by the path they are a copy of.
+  returned: when O(backup=true) and a file was replaced
+  type: dict
+  sample: {/etc/elasticsearch/certs/http.crt: /etc/elasticsearch/certs/http.crt.1234.2026-01-01@00:00:00~}
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.esguard.security.plugins.module_utils import _certificates as certs
+from ansible_collections.esguard.security.plugins.module_utils._cert_files import (
+    apply_file_attributes,
+    read_bytes,
+    write_atomically,
+)
+from ansible_collections.esguard.security.plugins.module_utils._cert_plan import plan_outputs
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            type=dict(type='str', required=True, choices=list(certs.CERTIFICATE_TYPES)),
+            path=dict(type='path', required=True),
+            privatekey_path=dict(type='path', required=True),
+            privatekey_passphrase=dict(type='str', no_log=True),
+            key_type=dict(type='str', default='rsa_2048', choices=list(certs.KEY_TYPES)),
+            subject=dict(type='dict'),
+            subject_alt_names=dict(type='list', elements='str', default=[]),
+            client_auth=dict(type='bool', default=False),
+            valid_for=dict(type='str'),
+            renew_before=dict(type='str', default='30d'),
+            ca_path=dict(type='path'),
+            ca_content=dict(type='str'),
+            ca_privatekey_path=dict(type='path'),
+            ca_privatekey_content=dict(type='str', no_log=True),
+            ca_privatekey_passphrase=dict(type='str', no_log=True),
+            import_certificate_content=dict(type='str'),
+            import_privatekey_content=dict(type='str', no_log=True),
+            chain_path=dict(type='path'),
+            pkcs12_path=dict(type='path'),
+            pkcs12_password=dict(type='str', no_log=True),
+            pkcs12_name=dict(type='str'),
+            trust_bundle_path=dict(type='path'),
+            trust_bundle_extra_cas=dict(type='list', elements='path', default=[]),
+            force=dict(type='bool', default=False),
+            backup=dict(type='bool', default=False),
+        ),
+        mutually_exclusive=[('ca_path', 'ca_content'), ('ca_privatekey_path', 'ca_privatekey_content')],
+        required_together=[('pkcs12_path', 'pkcs12_password'),
+                           ('import_certificate_content', 'import_privatekey_content')],
+        required_if=[('type', 'server', ('ca_path', 'ca_content'), True),
+                     ('type', 'server', ('ca_privatekey_path', 'ca_privatekey_content'), True),
+                     ('type', 'client', ('ca_path', 'ca_content'), True),
+                     ('type', 'client', ('ca_privatekey_path', 'ca_privatekey_content'), True)],
+        add_file_common_args=True,
+        supports_check_mode=True,
+    )
+    if not certs.HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib('cryptography'), exception=str(certs.CRYPTOGRAPHY_IMPORT_ERROR))
+
+    try:
+        plan = plan_outputs(module.params, read_bytes)
+    except certs.CertificateError as exc:
+        module.fail_json(msg=str(exc))
+
+    result = dict(changed=False, reasons=plan.reasons, certificate=plan.certificate_facts,
+                  ca=plan.ca_facts, written=[output.path for output in plan.outputs if output.content is not None])
+    if module._diff:
+        result['diff'] = plan.diff
+    backups = {}
+    for output in plan.outputs:
+        if output.content is not None:
+            result['changed'] = True
+            if not module.check_mode:
+                backup_file = write_atomically(module, output.path, output.content, output.secret,
+                                               module.params['backup'])
+                if backup_file:
+                    backups[output.path] = backup_file
+        if not module.check_mode and read_bytes(output.path) is not None:
+            result['changed'] = apply_file_attributes(module, output.path, output.secret, result['changed'])
+    if backups:
+        result['backup_files'] = backups
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

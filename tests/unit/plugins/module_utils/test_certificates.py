@@ -1,0 +1,416 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The decisions and formats of es_cert, without files or a server."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import subprocess
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from ansible_collections.esguard.security.plugins.module_utils import _certificates as certs
+from ansible_collections.esguard.security.plugins.module_utils._cert_plan import plan_outputs
+
+YEAR = datetime.timedelta(days=365)
+MONTH = datetime.timedelta(days=30)
+KEYTOOL = os.path.join(os.environ.get('JAVA_HOME', '/usr/lib/jvm/java-17-openjdk-amd64'), 'bin', 'keytool')
+
+
+def make_ca(cn='test CA', key_type='ec_p256', valid_for=YEAR * 10, now=None):
+    key = certs.generate_private_key(key_type)
+    profile = certs.Profile('ca', certs.parse_subject({'CN': cn}))
+    return certs.build_certificate(profile, key, valid_for, now=now), key
+
+
+@pytest.fixture(scope='module')
+def ca():
+    return make_ca()
+
+
+def server_profile(sans=('DNS:localhost', 'IP:127.0.0.1'), cn='node-1', client_auth=False):
+    return certs.Profile('server', certs.parse_subject({'CN': cn}), certs.parse_sans(sans), client_auth)
+
+
+def issue(profile, ca, key_type='ec_p256', valid_for=YEAR, now=None):
+    key = certs.generate_private_key(key_type)
+    return certs.build_certificate(profile, key, valid_for, ca[0], ca[1], now=now), key
+
+
+# --- input parsing -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('entry, expected', [
+    ('DNS:es-01.example.com', x509.DNSName('es-01.example.com')),
+    ('localhost', x509.DNSName('localhost')),
+    ('*.example.com', x509.DNSName('*.example.com')),
+    ('IP:127.0.0.1', x509.IPAddress(__import__('ipaddress').ip_address('127.0.0.1'))),
+    ('::1', x509.IPAddress(__import__('ipaddress').ip_address('::1'))),
+])
+def test_san_forms(entry, expected):
+    assert certs.parse_san(entry) == expected
+
+
+@pytest.mark.parametrize('entry', ['IP:300.1.1.1', 'not a name', 'a..b', 'URI:https://x', '-bad.example', 'ex_ample.com'])
+def test_bad_san_is_a_clear_error(entry):
+    with pytest.raises(certs.CertificateError, match='subject_alt_names'):
+        certs.parse_san(entry)
+
+
+def test_subject_keeps_order_and_needs_cn():
+    name = certs.parse_subject({'CN': 'beat-01', 'OU': 'shippers', 'O': 'example'})
+    assert name.rfc4514_string() == 'O=example,OU=shippers,CN=beat-01'
+    with pytest.raises(certs.CertificateError, match='CN'):
+        certs.parse_subject({'O': 'example'})
+    with pytest.raises(certs.CertificateError, match='unknown attribute'):
+        certs.parse_subject({'CN': 'x', 'XYZ': 'y'})
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('+365d', datetime.timedelta(days=365)), ('30d', datetime.timedelta(days=30)),
+    ('12h', datetime.timedelta(hours=12)), ('2w', datetime.timedelta(weeks=2)), ('7', datetime.timedelta(days=7)),
+])
+def test_durations(text, expected):
+    assert certs.parse_duration(text, 'valid_for') == expected
+
+
+def test_bad_duration():
+    with pytest.raises(certs.CertificateError, match='renew_before'):
+        certs.parse_duration('a month', 'renew_before')
+
+
+def test_unknown_key_type():
+    with pytest.raises(certs.CertificateError, match='unknown key type'):
+        certs.generate_private_key('dsa_1024')
+
+
+@pytest.mark.parametrize('key_type, klass, size', [
+    ('ec_p256', ec.EllipticCurvePrivateKey, 256), ('ec_p384', ec.EllipticCurvePrivateKey, 384),
+    ('rsa_2048', rsa.RSAPrivateKey, 2048), ('rsa_3072', rsa.RSAPrivateKey, 3072),
+])
+def test_key_types(key_type, klass, size):
+    key = certs.generate_private_key(key_type)
+    assert isinstance(key, klass) and key.key_size == size
+    assert certs.key_type_of(key) == key_type
+
+
+def test_server_needs_sans():
+    with pytest.raises(certs.CertificateError, match='subject_alt_names'):
+        certs.Profile('server', certs.parse_subject({'CN': 'x'}))
+
+
+# --- the certificates issued ---------------------------------------------------------------------
+
+def test_server_certificate_content(ca):
+    cert, key = issue(server_profile(client_auth=True), ca)
+    assert certs.issued_by(cert, ca[0])
+    eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert list(eku) == [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+    assert not cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    assert certs.describe(cert)['subject_alt_names'] == ['DNS:localhost', 'IP:127.0.0.1']
+
+
+def test_client_certificate_content(ca):
+    profile = certs.Profile('client', certs.parse_subject({'CN': 'beat-01', 'OU': 'shippers'}))
+    cert, key = issue(profile, ca)
+    eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert list(eku) == [ExtendedKeyUsageOID.CLIENT_AUTH]
+    assert certs.describe(cert)['subject'] == 'OU=shippers,CN=beat-01'
+
+
+def test_ca_certificate_content(ca):
+    cert = ca[0]
+    assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    assert cert.extensions.get_extension_for_class(x509.KeyUsage).value.key_cert_sign
+    assert certs.issued_by(cert, cert)
+
+
+def test_leaf_never_outlives_its_ca():
+    short_ca = make_ca(valid_for=MONTH)
+    cert, key = issue(server_profile(), short_ca, valid_for=YEAR)
+    assert certs.not_valid_after(cert) == certs.not_valid_after(short_ca[0])
+
+
+def test_fingerprint_is_hex_without_colons(ca):
+    fingerprint = certs.describe(ca[0])['fingerprint_sha256']
+    assert len(fingerprint) == 64 and ':' not in fingerprint and fingerprint == fingerprint.lower()
+    int(fingerprint, 16)
+
+
+def test_describe_has_no_key_material(ca):
+    text = repr(certs.describe(ca[0]))
+    assert 'PRIVATE' not in text and 'BEGIN' not in text
+
+
+# --- regeneration rules --------------------------------------------------------------------------
+
+def test_fitting_certificate_is_kept(ca):
+    profile = server_profile()
+    cert, key = issue(profile, ca)
+    assert certs.regeneration_reasons(profile, cert, key, ca[0], MONTH) == []
+
+
+def test_missing_certificate_or_key(ca):
+    profile = server_profile()
+    cert, key = issue(profile, ca)
+    assert certs.regeneration_reasons(profile, None, key, ca[0], MONTH) == ['the certificate does not exist']
+    assert certs.regeneration_reasons(profile, cert, None, ca[0], MONTH) == ['the private key does not exist']
+
+
+def test_key_mismatch(ca):
+    profile = server_profile()
+    cert, key = issue(profile, ca)
+    other = certs.generate_private_key('ec_p256')
+    assert 'the private key does not match the certificate' in certs.regeneration_reasons(
+        profile, cert, other, ca[0], MONTH)
+
+
+def test_subject_change(ca):
+    cert, key = issue(server_profile(cn='node-1'), ca)
+    assert certs.regeneration_reasons(server_profile(cn='node-2'), cert, key, ca[0], MONTH) == [
+        'the subject changed']
+
+
+def test_san_change_but_not_order(ca):
+    cert, key = issue(server_profile(sans=['DNS:a', 'IP:10.0.0.1']), ca)
+    assert certs.regeneration_reasons(server_profile(sans=['IP:10.0.0.1', 'a']), cert, key, ca[0], MONTH) == []
+    assert certs.regeneration_reasons(server_profile(sans=['DNS:a', 'DNS:b']), cert, key, ca[0], MONTH) == [
+        'the subject alternative names changed']
+
+
+def test_usage_change(ca):
+    cert, key = issue(server_profile(), ca)
+    assert certs.regeneration_reasons(server_profile(client_auth=True), cert, key, ca[0], MONTH) == [
+        'the extended key usage changed']
+    client = certs.Profile('client', certs.parse_subject({'CN': 'node-1'}), certs.parse_sans(['localhost', '127.0.0.1']))
+    reasons = certs.regeneration_reasons(client, cert, key, ca[0], MONTH)
+    assert 'the extended key usage changed' in reasons
+
+
+def test_ca_flag_change(ca):
+    cert, key = issue(certs.Profile('client', certs.parse_subject({'CN': 'test CA'})), ca)
+    reasons = certs.regeneration_reasons(certs.Profile('ca', certs.parse_subject({'CN': 'test CA'})), cert, key,
+                                         None, MONTH)
+    assert 'the basic constraints changed' in reasons and 'the key usage changed' in reasons
+
+
+def test_issuer_change(ca):
+    profile = server_profile()
+    cert, key = issue(profile, ca)
+    same_name_other_key = make_ca(cn='test CA')
+    assert certs.regeneration_reasons(profile, cert, key, same_name_other_key[0], MONTH) == [
+        'the issuing CA changed']
+
+
+def test_renew_before():
+    now = certs.utcnow()
+    short_ca = make_ca()
+    profile = server_profile()
+    cert, key = issue(profile, short_ca, valid_for=datetime.timedelta(days=40), now=now)
+    assert certs.regeneration_reasons(profile, cert, key, short_ca[0], MONTH, now=now) == []
+    later = now + datetime.timedelta(days=11)
+    assert certs.regeneration_reasons(profile, cert, key, short_ca[0], MONTH, now=later) == [
+        'the certificate expires within renew_before']
+
+
+def test_validity_asked_for_is_no_reason(ca):
+    """+365d moves every day; a certificate issued yesterday still fits."""
+    profile = server_profile()
+    yesterday = certs.utcnow() - datetime.timedelta(days=1)
+    cert, key = issue(profile, ca, valid_for=YEAR, now=yesterday)
+    assert certs.regeneration_reasons(profile, cert, key, ca[0], MONTH) == []
+
+
+# --- the CA's own checks -------------------------------------------------------------------------
+
+def test_ca_key_must_match(ca):
+    with pytest.raises(certs.CertificateError, match='does not match'):
+        certs.check_ca(ca[0], certs.generate_private_key('ec_p256'))
+
+
+def test_expired_ca_is_refused():
+    old = certs.utcnow() - YEAR * 2
+    cert, key = make_ca(valid_for=YEAR, now=old)
+    with pytest.raises(certs.CertificateError, match='expired'):
+        certs.check_ca(cert, key)
+
+
+def test_leaf_is_no_ca(ca):
+    cert, key = issue(server_profile(), ca)
+    with pytest.raises(certs.CertificateError, match='not a CA'):
+        certs.check_ca(cert, key)
+
+
+# --- output formats, parsed back -----------------------------------------------------------------
+
+def test_private_key_pem_is_pkcs8(ca):
+    key = certs.generate_private_key('rsa_2048')
+    plain = certs.private_key_pem(key)
+    assert plain.startswith(b'-----BEGIN PRIVATE KEY-----')
+    assert certs.public_key_bytes(serialization.load_pem_private_key(plain, None)) == certs.public_key_bytes(key)
+    encrypted = certs.private_key_pem(key, 'secret')
+    assert encrypted.startswith(b'-----BEGIN ENCRYPTED PRIVATE KEY-----')
+    assert certs.public_key_bytes(certs.load_private_key(encrypted, 'secret')) == certs.public_key_bytes(key)
+    with pytest.raises(certs.CertificateError):
+        certs.load_private_key(encrypted, 'wrong')
+    with pytest.raises(certs.CertificateError):
+        certs.load_private_key(encrypted, None)
+
+
+def test_bundle_is_ordered_and_deduplicated(ca):
+    other = make_ca(cn='other CA')[0]
+    bundle = certs.bundle_pem([ca[0], other, ca[0]])
+    assert [c.subject for c in x509.load_pem_x509_certificates(bundle)] == [ca[0].subject, other.subject]
+
+
+def test_pkcs12_parsed_back_and_matched(ca):
+    cert, key = issue(server_profile(), ca, key_type='rsa_2048')
+    data = certs.pkcs12_bytes('node-1', key, cert, [ca[0]], 'changeit')
+    stored = pkcs12.load_pkcs12(data, b'changeit')
+    assert stored.cert.certificate == cert and stored.cert.friendly_name == b'node-1'
+    assert [c.certificate for c in stored.additional_certs] == [ca[0]]
+    assert certs.pkcs12_matches(data, 'changeit', key, cert, [ca[0]])
+    assert not certs.pkcs12_matches(data, 'other', key, cert, [ca[0]])
+    assert not certs.pkcs12_matches(data, 'changeit', key, cert, [])
+
+
+@pytest.mark.skipif(not os.path.exists(KEYTOOL) and not shutil.which('keytool'), reason='no JDK keytool')
+@pytest.mark.parametrize('key_type', ['rsa_2048', 'ec_p256'])
+def test_pkcs12_opens_with_keytool(ca, tmp_path, key_type):
+    keytool = KEYTOOL if os.path.exists(KEYTOOL) else shutil.which('keytool')
+    cert, key = issue(server_profile(), ca, key_type=key_type)
+    p12 = tmp_path / 'http.p12'
+    p12.write_bytes(certs.pkcs12_bytes('node-1', key, cert, [ca[0]], 'changeit'))
+    listing = subprocess.run([keytool, '-list', '-v', '-storetype', 'PKCS12', '-keystore', str(p12),
+                              '-storepass', 'changeit'], capture_output=True, text=True, check=True).stdout
+    assert 'Alias name: node-1' in listing
+    assert 'Entry type: PrivateKeyEntry' in listing
+    assert 'Certificate chain length: 2' in listing
+    # The fingerprint keytool prints is the one es_cert returns.
+    expected = ':'.join(certs.sha256_fingerprint(cert)[i:i + 2] for i in range(0, 64, 2)).upper()
+    assert expected in listing
+
+
+# --- the plan: what es_cert writes ---------------------------------------------------------------
+
+PARAMS = dict(type='server', path='/c/node.crt', privatekey_path='/c/node.key', privatekey_passphrase=None,
+              key_type='ec_p256', subject={'CN': 'node-1'}, subject_alt_names=['localhost', '127.0.0.1'],
+              client_auth=False, valid_for='+365d', renew_before='30d', ca_path='/c/ca.crt', ca_content=None,
+              ca_privatekey_path='/c/ca.key', ca_privatekey_content=None, ca_privatekey_passphrase=None,
+              import_certificate_content=None, import_privatekey_content=None, chain_path='/c/chain.pem',
+              pkcs12_path='/c/node.p12', pkcs12_password='changeit', pkcs12_name=None, trust_bundle_path=None,
+              trust_bundle_extra_cas=[], force=False)
+
+
+@pytest.fixture
+def files(ca):
+    return {'/c/ca.crt': certs.certificate_pem(ca[0]), '/c/ca.key': certs.private_key_pem(ca[1])}
+
+
+def run_plan(files, **changes):
+    params = dict(PARAMS, **changes)
+    plan = plan_outputs(params, files.get)
+    for output in plan.outputs:
+        if output.content is not None:
+            files[output.path] = output.content
+    return plan
+
+
+def written(plan):
+    return sorted(output.path for output in plan.outputs if output.content is not None)
+
+
+def test_plan_first_run_then_nothing(files):
+    first = run_plan(files)
+    assert written(first) == ['/c/chain.pem', '/c/node.crt', '/c/node.key', '/c/node.p12']
+    snapshot = dict(files)
+    second = run_plan(files)
+    assert written(second) == [] and second.reasons == []
+    assert files == snapshot  # byte for byte
+    assert second.certificate_facts == first.certificate_facts
+
+
+def test_plan_san_change_keeps_key(files):
+    run_plan(files)
+    key_before = files['/c/node.key']
+    plan = run_plan(files, subject_alt_names=['localhost', '127.0.0.1', 'es-01'])
+    assert plan.reasons == ['the subject alternative names changed']
+    assert written(plan) == ['/c/chain.pem', '/c/node.crt', '/c/node.p12']
+    assert files['/c/node.key'] == key_before
+
+
+def test_plan_key_type_change_replaces_key(files):
+    run_plan(files)
+    plan = run_plan(files, key_type='rsa_2048')
+    assert plan.reasons[0] == 'the key type changed from ec_p256 to rsa_2048'
+    assert '/c/node.key' in written(plan)
+
+
+def test_plan_force(files):
+    run_plan(files)
+    plan = run_plan(files, force=True)
+    assert plan.reasons == ['force is set'] and '/c/node.key' not in written(plan)
+
+
+def test_plan_ca_change(files):
+    run_plan(files)
+    new_ca = make_ca(cn='test CA 2')
+    files['/c/ca.crt'] = certs.certificate_pem(new_ca[0])
+    files['/c/ca.key'] = certs.private_key_pem(new_ca[1])
+    plan = run_plan(files)
+    assert plan.reasons == ['the issuing CA changed']
+    assert x509.load_pem_x509_certificates(files['/c/chain.pem'])[1] == new_ca[0]
+
+
+def test_plan_pkcs12_password_change(files):
+    run_plan(files)
+    assert written(run_plan(files, pkcs12_password='new')) == ['/c/node.p12']
+
+
+def test_plan_bad_input_writes_nothing(files, ca):
+    before = dict(files)
+    with pytest.raises(certs.CertificateError, match='neither'):
+        run_plan(files, subject_alt_names=['bad name!'])
+    files['/c/ca.key'] = certs.private_key_pem(certs.generate_private_key('ec_p256'))
+    with pytest.raises(certs.CertificateError, match='does not match'):
+        run_plan(files)
+    expired = make_ca(valid_for=YEAR, now=certs.utcnow() - YEAR * 2)
+    files['/c/ca.crt'] = certs.certificate_pem(expired[0])
+    files['/c/ca.key'] = certs.private_key_pem(expired[1])
+    with pytest.raises(certs.CertificateError, match='expired'):
+        run_plan(files)
+    assert sorted(files) == sorted(before)
+
+
+def test_plan_wrong_key_passphrase_is_an_error(files):
+    run_plan(files, privatekey_passphrase='one')
+    with pytest.raises(certs.CertificateError, match='private key'):
+        run_plan(files, privatekey_passphrase='two')
+
+
+def test_plan_import_ca_and_trust_bundle(ca):
+    files = {}
+    old_ca = make_ca(cn='old CA')
+    files['/c/old.crt'] = certs.certificate_pem(old_ca[0])
+    params = dict(type='ca', path='/c/ca.crt', privatekey_path='/c/ca.key', chain_path=None, pkcs12_path=None,
+                  subject=None, import_certificate_content=certs.certificate_pem(ca[0]).decode(),
+                  import_privatekey_content=certs.private_key_pem(ca[1]).decode(),
+                  trust_bundle_path='/c/bundle.crt', trust_bundle_extra_cas=['/c/old.crt'])
+    plan = run_plan(files, **params)
+    assert written(plan) == ['/c/bundle.crt', '/c/ca.crt', '/c/ca.key']
+    assert files['/c/ca.crt'] == certs.certificate_pem(ca[0])
+    assert x509.load_pem_x509_certificates(files['/c/bundle.crt']) == [ca[0], old_ca[0]]
+    assert written(run_plan(files, **params)) == []
+
+
+def test_plan_import_refuses_mismatched_key(ca):
+    with pytest.raises(certs.CertificateError, match='does not match'):
+        run_plan({}, type='ca', subject=None, chain_path=None, pkcs12_path=None,
+                 import_certificate_content=certs.certificate_pem(ca[0]).decode(),
+                 import_privatekey_content=certs.private_key_pem(certs.generate_private_key('ec_p256')).decode())
