@@ -1,0 +1,220 @@
+"""Certificates from es_cert, proven on a real Elasticsearch node.
+
+A second node instance (port 9210) serves HTTPS with a certificate es_cert issued and
+trusts es_cert's CA for client certificates, so the shared node is never reconfigured.
+Elasticsearch reloads changed certificate files by itself; the tests wait for that.
+The PKI realm is not available under the basic license, so that instance runs the trial license.
+"""
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from elasticsearch import Elasticsearch
+
+NODE_SCRIPT = Path(__file__).resolve().parents[1] / 'es' / 'node'
+PORT = 9210
+RUN_USER = 'esguard-es'
+RELOAD_TIMEOUT = 60
+
+
+def es_cert(**args):
+    """Run the es_cert module through ansible and return its result."""
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK='json', ANSIBLE_LOAD_CALLBACK_PLUGINS='1',
+               ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
+    proc = subprocess.run(['ansible', 'localhost', '-c', 'local', '-m', 'esguard.security.es_cert',
+                           '-a', json.dumps(args)], capture_output=True, text=True, env=env, check=False)
+    result = json.loads(proc.stdout)['plays'][0]['tasks'][0]['hosts']['localhost']
+    assert not result.get('failed'), result.get('msg')
+    return result
+
+
+@pytest.fixture(scope='module')
+def tls_node():
+    """The extra node, its certs directory, admin credentials; original files restored afterwards."""
+    env = dict(os.environ, ESGUARD_ES_PORT=str(PORT))
+    subprocess.run([str(NODE_SCRIPT), 'start'], env=env, check=True, capture_output=True)
+    facts = dict(line[len('export '):].split('=', 1) for line in subprocess.run(
+        [str(NODE_SCRIPT), 'env'], env=env, check=True, capture_output=True, text=True).stdout.splitlines())
+    certs = Path(facts['ESGUARD_ES_CA']).parent
+    # The PKI realm needs a license above basic: this instance runs the trial (never the shared node).
+    admin = Elasticsearch(facts['ESGUARD_ES_URL'], ca_certs=facts['ESGUARD_ES_CA'],
+                          basic_auth=(facts['ESGUARD_ES_USERNAME'], facts['ESGUARD_ES_PASSWORD']))
+    if admin.license.get()['license']['type'] == 'basic':
+        admin.license.post_start_trial(acknowledge=True)
+    admin.close()
+    saved = {name: (certs / name).read_bytes() for name in ('node.crt', 'node.key', 'client-cas.crt')}
+    yield {'certs': certs, 'username': facts['ESGUARD_ES_USERNAME'], 'password': facts['ESGUARD_ES_PASSWORD'],
+           'original_ca': facts['ESGUARD_ES_CA']}
+    for name, content in saved.items():
+        (certs / name).write_bytes(content)
+    wait_until(lambda: served_fingerprint() == x509.load_pem_x509_certificate(saved['node.crt']).fingerprint(
+        hashes.SHA256()).hex())
+    subprocess.run([str(NODE_SCRIPT), 'stop'], env=env, check=True, capture_output=True)
+
+
+def wait_until(condition, timeout=RELOAD_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, 'Elasticsearch did not reload its certificates in time'
+        time.sleep(0.5)
+
+
+def served_fingerprint():
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(('127.0.0.1', PORT), timeout=5) as sock:
+        with context.wrap_socket(sock) as tls:
+            return x509.load_der_x509_certificate(tls.getpeercert(binary_form=True)).fingerprint(
+                hashes.SHA256()).hex()
+
+
+def handshake(cafile, server_hostname='localhost'):
+    """A fully verifying TLS handshake (chain and host name) with the extra node."""
+    context = ssl.create_default_context(cafile=str(cafile))
+    with socket.create_connection(('127.0.0.1', PORT), timeout=5) as sock:
+        with context.wrap_socket(sock, server_hostname=server_hostname):
+            return True
+
+
+def make_ca(directory, name):
+    return es_cert(type='ca', subject={'CN': name, 'O': 'esguard tests'}, key_type='ec_p384',
+                   path=str(directory / (name + '.crt')), privatekey_path=str(directory / (name + '.key')))
+
+
+def serve_certificate(tls_node, ca_file, ca_key):
+    """es_cert writes the node's HTTP certificate in place, owned by the node's user; wait until it is served."""
+    result = es_cert(type='server', subject={'CN': 'node-1'}, subject_alt_names=['localhost', 'IP:127.0.0.1'],
+                     key_type='rsa_2048', ca_path=str(ca_file), ca_privatekey_path=str(ca_key),
+                     path=str(tls_node['certs'] / 'node.crt'), privatekey_path=str(tls_node['certs'] / 'node.key'),
+                     owner=RUN_USER, group=RUN_USER, mode='0644')
+    wait_until(lambda: served_fingerprint() == result['certificate']['fingerprint_sha256'])
+    return result
+
+
+def trust_client_cas(tls_node, *ca_files):
+    (tls_node['certs'] / 'client-cas.crt').write_bytes(b''.join(Path(f).read_bytes() for f in ca_files))
+
+
+def client_certificate(directory, ca_file, ca_key, name):
+    return es_cert(type='client', subject={'CN': name, 'OU': 'shippers', 'O': 'esguard tests'}, key_type='ec_p256',
+                   ca_path=str(ca_file), ca_privatekey_path=str(ca_key),
+                   path=str(directory / (name + '.crt')), privatekey_path=str(directory / (name + '.key')))
+
+
+def pki_login(directory, name, cafile):
+    client = Elasticsearch('https://localhost:%d' % PORT, ca_certs=str(cafile), max_retries=0,
+                           client_cert=str(directory / (name + '.crt')), client_key=str(directory / (name + '.key')))
+    try:
+        return client.security.authenticate()
+    finally:
+        client.close()
+
+
+def admin_client(tls_node, cafile):
+    return Elasticsearch('https://localhost:%d' % PORT, ca_certs=str(cafile), max_retries=0,
+                         basic_auth=(tls_node['username'], tls_node['password']))
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    yield tmp_path
+    shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_served_certificate_trust_and_host_names(tls_node, workdir):
+    make_ca(workdir, 'ca1')
+    serve_certificate(tls_node, workdir / 'ca1.crt', workdir / 'ca1.key')
+    assert handshake(workdir / 'ca1.crt', 'localhost')
+    assert handshake(workdir / 'ca1.crt', '127.0.0.1')
+    # A client that trusts another CA only is refused.
+    with pytest.raises(ssl.SSLCertVerificationError, match='unable to get local issuer certificate'):
+        handshake(tls_node['original_ca'])
+    # A name that is not among the SANs is refused under full verification.
+    with pytest.raises(ssl.SSLCertVerificationError, match='Hostname mismatch'):
+        handshake(workdir / 'ca1.crt', 'es-99.example.com')
+    health = admin_client(tls_node, workdir / 'ca1.crt').cluster.health()
+    assert health['status'] in ('green', 'yellow')
+
+
+def test_client_certificate_through_pki_realm_and_role_mapping(tls_node, workdir, unique_name):
+    make_ca(workdir, 'ca1')
+    serve_certificate(tls_node, workdir / 'ca1.crt', workdir / 'ca1.key')
+    cert = client_certificate(workdir, workdir / 'ca1.crt', workdir / 'ca1.key', unique_name)
+    admin = admin_client(tls_node, workdir / 'ca1.crt')
+    admin.security.put_role_mapping(name=unique_name, enabled=True, roles=['monitoring_user'],
+                                    rules={'field': {'dn': cert['certificate']['subject']}})
+    try:
+        trust_client_cas(tls_node, workdir / 'ca1.crt')
+        wait_until(lambda: _authenticates(workdir, unique_name, workdir / 'ca1.crt'))
+        me = pki_login(workdir, unique_name, workdir / 'ca1.crt')
+        assert me['username'] == unique_name
+        assert me['authentication_realm'] == {'name': 'pki1', 'type': 'pki'}
+        assert me['roles'] == ['monitoring_user']
+        # Elasticsearch prints the DN the Java way, with a space after each comma.
+        assert me['metadata']['pki_dn'].replace(', ', ',') == cert['certificate']['subject']
+    finally:
+        admin.security.delete_role_mapping(name=unique_name)
+        admin.close()
+
+
+def _authenticates(directory, name, cafile):
+    try:
+        pki_login(directory, name, cafile)
+        return True
+    except Exception:  # not reloaded yet: the handshake or the authentication is refused
+        return False
+
+
+def test_ca_rollover_keeps_the_client_connected(tls_node, workdir, unique_name):
+    """The three steps of docs/docsite/rst/ca_rollover.rst, with a client checked after each."""
+    make_ca(workdir, 'old')
+    serve_certificate(tls_node, workdir / 'old.crt', workdir / 'old.key')
+    client_certificate(workdir, workdir / 'old.crt', workdir / 'old.key', unique_name)
+    admin = admin_client(tls_node, workdir / 'old.crt')
+    admin.security.put_role_mapping(name=unique_name, enabled=True, roles=['monitoring_user'],
+                                    rules={'field': {'username': unique_name}})
+    trust_client_cas(tls_node, workdir / 'old.crt')
+    bundle = workdir / 'trusted.crt'
+    shutil.copy(workdir / 'old.crt', bundle)
+    wait_until(lambda: _authenticates(workdir, unique_name, bundle))
+    try:
+        # Step 1: a new CA; every party trusts both before anything is re-issued.
+        new = es_cert(type='ca', subject={'CN': 'new', 'O': 'esguard tests'}, key_type='ec_p384',
+                      path=str(workdir / 'new.crt'), privatekey_path=str(workdir / 'new.key'),
+                      trust_bundle_path=str(bundle), trust_bundle_extra_cas=[str(workdir / 'old.crt')])
+        assert len(x509.load_pem_x509_certificates(bundle.read_bytes())) == 2
+        trust_client_cas(tls_node, bundle)
+        time.sleep(6)  # one reload period, so the node trusts the new CA for the next step
+        assert pki_login(workdir, unique_name, bundle)['username'] == unique_name
+
+        # Step 2: re-issue the server and client certificates from the new CA.
+        serve_certificate(tls_node, workdir / 'new.crt', workdir / 'new.key')
+        reissued = client_certificate(workdir, workdir / 'new.crt', workdir / 'new.key', unique_name)
+        assert reissued['reasons'] == ['the issuing CA changed']
+        assert pki_login(workdir, unique_name, bundle)['username'] == unique_name
+        with pytest.raises(ssl.SSLCertVerificationError):
+            handshake(workdir / 'old.crt')  # why step 1 comes first: the old trust alone no longer works
+
+        # Step 3: retire the old CA from every trust bundle.
+        final = es_cert(type='ca', subject={'CN': 'new', 'O': 'esguard tests'}, key_type='ec_p384',
+                        path=str(workdir / 'new.crt'), privatekey_path=str(workdir / 'new.key'),
+                        trust_bundle_path=str(bundle))
+        assert not final['reasons'] and final['certificate'] == new['certificate']
+        assert len(x509.load_pem_x509_certificates(bundle.read_bytes())) == 1
+        trust_client_cas(tls_node, bundle)
+        time.sleep(6)
+        assert pki_login(workdir, unique_name, bundle)['username'] == unique_name
+    finally:
+        admin.close()
+        admin = admin_client(tls_node, bundle)
+        admin.security.delete_role_mapping(name=unique_name)
+        admin.close()
