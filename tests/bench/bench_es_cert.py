@@ -1,0 +1,136 @@
+#!/usr/bin/env python
+"""Benchmark: leaf certificates issued by es_cert's code versus openssl command lines.
+
+    python tests/bench/bench_es_cert.py [--count 500] [--report FILE]
+
+Half of the leaves get EC P-256 keys, half RSA 2048. es_cert's side runs the module's
+decision and issuing code (plan_outputs) in one process and writes the key, certificate
+and chain files, as one module run per certificate would minus Ansible's own overhead.
+The openssl side does the same work the usual way: one `openssl req -new -newkey`
+and one `openssl x509 -req` process per certificate, then the chain by concatenation.
+Both sides issue from the same CA. The report (JSON) holds timings and the ratio.
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+import cryptography
+
+from ansible_collections.esguard.security.plugins.module_utils import _certificates as certs
+from ansible_collections.esguard.security.plugins.module_utils._cert_plan import plan_outputs
+
+KEY_TYPES = ('ec_p256', 'rsa_2048')
+OPENSSL_KEY_ARGS = {'ec_p256': ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+                    'rsa_2048': ['-newkey', 'rsa:2048']}
+
+
+def read(path):
+    if not os.path.exists(path):
+        return None
+    with open(path, 'rb') as handle:
+        return handle.read()
+
+
+def write(path, content, mode):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, 'wb') as handle:
+        handle.write(content)
+
+
+def leaf_params(directory, index, key_type):
+    name = 'leaf-%04d' % index
+    return dict(type='server', subject={'CN': name}, subject_alt_names=[name + '.example.com', 'localhost',
+                                                                        '127.0.0.1'],
+                client_auth=False, key_type=key_type, valid_for='+365d', renew_before='30d',
+                ca_path=os.path.join(directory, 'ca.crt'), ca_content=None,
+                ca_privatekey_path=os.path.join(directory, 'ca.key'), ca_privatekey_content=None,
+                ca_privatekey_passphrase=None, path=os.path.join(directory, name + '.crt'),
+                privatekey_path=os.path.join(directory, name + '.key'), privatekey_passphrase=None,
+                chain_path=os.path.join(directory, name + '.chain.pem'), pkcs12_path=None, pkcs12_password=None,
+                pkcs12_name=None, trust_bundle_path=None, trust_bundle_extra_cas=[],
+                import_certificate_content=None, import_privatekey_content=None, force=False)
+
+
+def bench_es_cert(directory, count):
+    timings = {key_type: 0.0 for key_type in KEY_TYPES}
+    for index in range(count):
+        key_type = KEY_TYPES[index % len(KEY_TYPES)]
+        start = time.perf_counter()
+        plan = plan_outputs(leaf_params(directory, index, key_type), read)
+        for output in plan.outputs:
+            if output.content is not None:
+                write(output.path, output.content, 0o600 if output.secret else 0o644)
+        timings[key_type] += time.perf_counter() - start
+    return timings
+
+
+def bench_openssl(directory, count):
+    timings = {key_type: 0.0 for key_type in KEY_TYPES}
+    ca_crt, ca_key = os.path.join(directory, 'ca.crt'), os.path.join(directory, 'ca.key')
+    ext = os.path.join(directory, 'leaf.ext')
+    for index in range(count):
+        key_type = KEY_TYPES[index % len(KEY_TYPES)]
+        name = os.path.join(directory, 'ossl-%04d' % index)
+        start = time.perf_counter()
+        with open(ext, 'w') as handle:
+            handle.write('basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n'
+                         'extendedKeyUsage=serverAuth\nsubjectAltName=DNS:leaf-%04d.example.com,DNS:localhost,'
+                         'IP:127.0.0.1\n' % index)
+        subprocess.run(['openssl', 'req', '-new', *OPENSSL_KEY_ARGS[key_type], '-nodes', '-keyout', name + '.key',
+                        '-subj', '/CN=leaf-%04d' % index, '-out', name + '.csr'], check=True, capture_output=True)
+        subprocess.run(['openssl', 'x509', '-req', '-in', name + '.csr', '-CA', ca_crt, '-CAkey', ca_key,
+                        '-set_serial', str(index + 1), '-days', '365', '-sha256', '-extfile', ext,
+                        '-out', name + '.crt'], check=True, capture_output=True)
+        with open(name + '.chain.pem', 'wb') as chain:
+            chain.write(read(name + '.crt') + read(ca_crt))
+        timings[key_type] += time.perf_counter() - start
+    return timings
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--count', type=int, default=500)
+    parser.add_argument('--report', default=os.path.join('tests', 'output', 'bench', 'es_cert.json'))
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as directory:
+        ca_key = certs.generate_private_key('ec_p256')
+        ca = certs.build_certificate(certs.Profile('ca', certs.parse_subject({'CN': 'bench CA'})), ca_key,
+                                     certs.parse_duration('+3650d', 'valid_for'))
+        write(os.path.join(directory, 'ca.crt'), certs.certificate_pem(ca), 0o644)
+        write(os.path.join(directory, 'ca.key'), certs.private_key_pem(ca_key), 0o600)
+        es_cert_times = bench_es_cert(directory, args.count)
+        openssl_times = bench_openssl(directory, args.count)
+
+    es_cert_total, openssl_total = sum(es_cert_times.values()), sum(openssl_times.values())
+    report = {
+        'count': args.count,
+        'per_key_type': {key_type: {'count': len(range(i, args.count, len(KEY_TYPES))),
+                                    'es_cert_seconds': round(es_cert_times[key_type], 3),
+                                    'openssl_seconds': round(openssl_times[key_type], 3),
+                                    'openssl_over_es_cert': round(openssl_times[key_type] / es_cert_times[key_type], 2)}
+                         for i, key_type in enumerate(KEY_TYPES)},
+        'es_cert_seconds': round(es_cert_total, 3),
+        'openssl_seconds': round(openssl_total, 3),
+        'openssl_over_es_cert': round(openssl_total / es_cert_total, 2),
+        'environment': {
+            'python': platform.python_version(),
+            'cryptography': cryptography.__version__,
+            'openssl': subprocess.run(['openssl', 'version'], capture_output=True, text=True, check=True).stdout.strip(),
+            'cpus': os.cpu_count(),
+        },
+    }
+    os.makedirs(os.path.dirname(os.path.abspath(args.report)), exist_ok=True)
+    with open(args.report, 'w') as handle:
+        json.dump(report, handle, indent=2)
+    json.dump(report, sys.stdout, indent=2)
+    print()
+
+
+if __name__ == '__main__':
+    main()
