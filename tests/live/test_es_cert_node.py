@@ -44,6 +44,7 @@ def tls_node():
     facts = dict(line[len('export '):].split('=', 1) for line in subprocess.run(
         [str(NODE_SCRIPT), 'env'], env=env, check=True, capture_output=True, text=True).stdout.splitlines())
     certs = Path(facts['ESGUARD_ES_CA']).parent
+    node_dir = certs.parents[2]
     # The PKI realm needs a license above basic: this instance runs the trial (never the shared node).
     admin = Elasticsearch(facts['ESGUARD_ES_URL'], ca_certs=facts['ESGUARD_ES_CA'],
                           basic_auth=(facts['ESGUARD_ES_USERNAME'], facts['ESGUARD_ES_PASSWORD']))
@@ -52,7 +53,8 @@ def tls_node():
     admin.close()
     saved = {name: (certs / name).read_bytes() for name in ('node.crt', 'node.key', 'client-cas.crt')}
     yield {'certs': certs, 'username': facts['ESGUARD_ES_USERNAME'], 'password': facts['ESGUARD_ES_PASSWORD'],
-           'original_ca': facts['ESGUARD_ES_CA']}
+           'original_ca': facts['ESGUARD_ES_CA'], 'node_dir': node_dir, 'env': env,
+           'saved': saved}
     for name, content in saved.items():
         (certs / name).write_bytes(content)
     wait_until(lambda: served_fingerprint() == x509.load_pem_x509_certificate(saved['node.crt']).fingerprint(
@@ -218,3 +220,54 @@ def test_ca_rollover_keeps_the_client_connected(tls_node, workdir, unique_name):
         admin = admin_client(tls_node, bundle)
         admin.security.delete_role_mapping(name=unique_name)
         admin.close()
+
+
+def as_node_user(tls_node, *command, stdin=None):
+    """Run one of the node's own tools (elasticsearch-keystore) as the user that runs it."""
+    es_home = tls_node['certs'].parents[1]
+    java_home = (tls_node['node_dir'] / 'java.home').read_text().strip()
+    subprocess.run(['runuser', '-u', RUN_USER, '--', 'env', 'ES_JAVA_HOME=' + java_home,
+                    'ES_PATH_CONF=' + str(es_home / 'config'), str(es_home / 'bin' / command[0]), *command[1:]],
+                   input=stdin, text=True, check=True, capture_output=True)
+
+
+def restart(tls_node):
+    subprocess.run([str(NODE_SCRIPT), 'stop'], env=tls_node['env'], check=True, capture_output=True)
+    subprocess.run([str(NODE_SCRIPT), 'start'], env=tls_node['env'], check=True, capture_output=True)
+
+
+def test_node_serves_pkcs12_keystore(tls_node, workdir):
+    """xpack.security.http.ssl.keystore.path pointing at es_cert's PKCS#12, with its password in the
+    secure settings. The node restarts twice (the keystore path is not reloadable); its node
+    script checks the node with certs/ca.crt, so that file holds es_cert's CA meanwhile."""
+    make_ca(workdir, 'ca1')
+    certs = tls_node['certs']
+    result = es_cert(type='server', subject={'CN': 'node-1'}, subject_alt_names=['localhost', 'IP:127.0.0.1'],
+                     key_type='ec_p256', ca_path=str(workdir / 'ca1.crt'), ca_privatekey_path=str(workdir / 'ca1.key'),
+                     path=str(workdir / 'http.crt'), privatekey_path=str(workdir / 'http.key'),
+                     pkcs12_path=str(certs / 'http.p12'), pkcs12_password='p12-secret',
+                     owner=RUN_USER, group=RUN_USER)
+    config = certs.parent / 'elasticsearch.yml'
+    saved_config, saved_ca = config.read_text(), (certs / 'ca.crt').read_bytes()
+    pem_settings = ('xpack.security.http.ssl.key: certs/node.key\n'
+                    'xpack.security.http.ssl.certificate: certs/node.crt\n')
+    assert pem_settings in saved_config
+    try:
+        config.write_text(saved_config.replace(pem_settings, 'xpack.security.http.ssl.keystore.path: certs/http.p12\n'))
+        (certs / 'ca.crt').write_bytes((workdir / 'ca1.crt').read_bytes())
+        as_node_user(tls_node, 'elasticsearch-keystore', 'add', '-x', '-f',
+                     'xpack.security.http.ssl.keystore.secure_password', stdin='p12-secret')
+        restart(tls_node)
+        assert served_fingerprint() == result['certificate']['fingerprint_sha256']
+        assert handshake(workdir / 'ca1.crt')
+        make_ca(workdir, 'other')
+        with pytest.raises(ssl.SSLCertVerificationError):
+            handshake(workdir / 'other.crt')
+    finally:
+        config.write_text(saved_config)
+        (certs / 'ca.crt').write_bytes(saved_ca)
+        as_node_user(tls_node, 'elasticsearch-keystore', 'remove', 'xpack.security.http.ssl.keystore.secure_password')
+        (certs / 'http.p12').unlink()
+        for name, content in tls_node['saved'].items():  # the node script checks the original certificate
+            (certs / name).write_bytes(content)
+        restart(tls_node)
