@@ -116,7 +116,9 @@ def _derived(path, content, read, secret=False):
     return Output(path, None if read(path) == content else content, secret)
 
 
-def plan_outputs(params, read):
+def plan_outputs(params, read, check_mode=False):
+    """The outputs to write and the facts to report. In check mode the facts of a certificate
+    to be issued are limited to what the real run will produce as well."""
     if params['type'] == 'ca' and not params['import_certificate_content'] and not params['subject']:
         raise certs.CertificateError('subject is required to create a CA')
     if params['type'] != 'ca' and params['import_certificate_content']:
@@ -154,5 +156,7 @@ def plan_outputs(params, read):
         outputs.append(_derived(params['trust_bundle_path'], certs.bundle_pem([cert] + extra), read))
 
     facts = certs.describe(cert)
+    if check_mode and cert is not existing_cert and not params['import_certificate_content']:
+        facts = certs.describe_planned(cert)
     diff = {'before': certs.describe(existing_cert), 'after': facts}
     return Plan(reasons, outputs, facts, certs.describe(ca_cert if ca_cert is not None else cert), diff)

@@ -308,7 +308,9 @@ def regeneration_reasons(profile, cert, key, issuer_cert, renew_before, now=None
         reasons.append('the basic constraints changed')
     if not issued_by(cert, issuer_cert if issuer_cert is not None else cert):
         reasons.append('the issuing CA changed' if issuer_cert is not None else 'the certificate is not self-signed')
-    if not_valid_after(cert) - renew_before <= now:
+    # A leaf already ending with its CA cannot get longer: issuing again would repeat on every run.
+    ends_with_issuer = issuer_cert is not None and not_valid_after(cert) >= not_valid_after(issuer_cert)
+    if not_valid_after(cert) - renew_before <= now and not ends_with_issuer:
         reasons.append('the certificate expires within renew_before')
     return reasons
 
@@ -430,9 +432,8 @@ def describe(cert):
     }
 
 
-def describe_profile(profile):
-    """The facts of a certificate that is yet to be issued (check mode, diff 'after')."""
-    return {
-        'subject': profile.subject.rfc4514_string(),
-        'subject_alt_names': [san_text(name) for name in profile.sans],
-    }
+def describe_planned(cert):
+    """What is already certain about a certificate that check mode only pretends to issue:
+    serial number, dates and fingerprint will differ in the real run, so they are left out."""
+    facts = describe(cert)
+    return {key: facts[key] for key in ('subject', 'issuer', 'subject_alt_names')}

@@ -95,6 +95,8 @@ options:
   renew_before:
     description:
       - Issue the certificate again when it expires within this period, such as V(30d).
+      - A leaf certificate that already ends together with its CA is not issued again, since a new one could not
+        last longer; replace the CA instead (see the CA rollover guide).
     type: str
     default: 30d
   ca_path:
@@ -226,7 +228,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 certificate:
-  description: The certificate at O(path) after the run (in check mode, what is known before issuing).
+  description:
+    - The certificate at O(path) after the run.
+    - In check mode, for a certificate that would be issued, only C(subject), C(issuer) and C(subject_alt_names),
+      because serial number, dates and fingerprint are not known before issuing.
   returned: success
   type: dict
   contains:
@@ -337,7 +342,7 @@ def main():
         module.fail_json(msg=missing_required_lib('cryptography'), exception=str(certs.CRYPTOGRAPHY_IMPORT_ERROR))
 
     try:
-        plan = plan_outputs(module.params, read_bytes)
+        plan = plan_outputs(module.params, read_bytes, module.check_mode)
     except certs.CertificateError as exc:
         module.fail_json(msg=str(exc))
 

@@ -219,6 +219,14 @@ def test_renew_before():
         'the certificate expires within renew_before']
 
 
+def test_leaf_ending_with_its_ca_is_not_renewed_in_a_loop():
+    """Re-issuing cannot outlast the CA, so a CA near its end is no reason to issue on every run."""
+    ending_ca = make_ca(valid_for=datetime.timedelta(days=10))
+    profile = server_profile()
+    cert, key = issue(profile, ending_ca, valid_for=YEAR)
+    assert certs.regeneration_reasons(profile, cert, key, ending_ca[0], MONTH) == []
+
+
 def test_validity_asked_for_is_no_reason(ca):
     """+365d moves every day; a certificate issued yesterday still fits."""
     profile = server_profile()
