@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r'''
+options:
+  hosts:
+    description:
+      - Elasticsearch URLs. Requests go to the first that answers; the others are tried when one cannot be reached.
+      - Can also be set with the E(ELASTICSEARCH_HOSTS) environment variable (comma-separated).
+    type: list
+    elements: str
+    default: ['https://localhost:9200']
+  username:
+    description:
+      - User for HTTP basic authentication. Requires O(password).
+      - Can also be set with the E(ELASTICSEARCH_USERNAME) environment variable.
+    type: str
+  password:
+    description:
+      - Password of O(username).
+      - Can also be set with the E(ELASTICSEARCH_PASSWORD) environment variable.
+    type: str
+  api_key:
+    description:
+      - API key to authenticate with, either as C(id:key) or as the base64 C(encoded) form.
+      - Mutually exclusive with O(username) and O(password).
+      - Can also be set with the E(ELASTICSEARCH_API_KEY) environment variable.
+    type: str
+  client_cert:
+    description:
+      - PEM client certificate for PKI authentication (and for servers that require a client certificate).
+      - Requires O(client_key).
+      - Can also be set with the E(ELASTICSEARCH_CLIENT_CERT) environment variable.
+    type: path
+  client_key:
+    description:
+      - PEM private key of O(client_cert), unencrypted.
+      - Can also be set with the E(ELASTICSEARCH_CLIENT_KEY) environment variable.
+    type: path
+  ca_certs:
+    description:
+      - CA certificates to verify the server with, as a file path or as PEM content.
+      - Without it the system's trusted CAs are used.
+      - Mutually exclusive with O(ca_trusted_fingerprint).
+      - Can also be set with the E(ELASTICSEARCH_CA_CERTS) environment variable.
+    type: str
+  ca_trusted_fingerprint:
+    description:
+      - SHA-256 fingerprint (hex, colons allowed) of a certificate in the server's chain, usually its CA.
+        The connection is trusted when that certificate is presented.
+      - Can also be set with the E(ELASTICSEARCH_CA_TRUSTED_FINGERPRINT) environment variable.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the server certificate and host name.
+      - Only set V(false) for throw-away test clusters; the module warns when it is.
+      - Can also be set with the E(ELASTICSEARCH_VALIDATE_CERTS) environment variable.
+    type: bool
+    default: true
+  request_timeout:
+    description:
+      - Seconds to wait for each response.
+      - Can also be set with the E(ELASTICSEARCH_REQUEST_TIMEOUT) environment variable.
+    type: float
+    default: 30
+  allow_insecure_http:
+    description:
+      - Allow sending credentials to C(http://) URLs. Without it such a configuration is refused,
+        because the password or key would cross the network in clear text.
+      - Can also be set with the E(ELASTICSEARCH_ALLOW_INSECURE_HTTP) environment variable.
+    type: bool
+    default: false
+notes:
+  - Requests that answer HTTP 429, 502, 503 or 504, or that fail while the security index allocates its shards,
+    are retried with exponential backoff. Creating an API key is never retried, since a retry could create a second key.
+requirements:
+  - elasticsearch >= 8.13, < 9 (the Python client, where the module runs)
+'''

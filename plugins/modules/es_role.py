@@ -1,0 +1,274 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: es_role
+short_description: Manage Elasticsearch native roles
+version_added: 0.1.0
+description:
+  - Creates, updates and deletes native roles in the Elasticsearch security index, one role or a list of roles per call.
+  - The module reads the roles once and writes only those that differ from what is asked, comparing the way
+    Elasticsearch does (privilege and index lists as sets, the query as JSON, server defaults filled in).
+    A second run with the same input sends no write request.
+  - Built-in (reserved) roles are never written; naming one is an error.
+  - Privilege names are checked against the cluster's list of built-in privileges before anything is written.
+author:
+  - esguard maintainers (@esguard)
+extends_documentation_fragment:
+  - esguard.security.connection
+attributes:
+  check_mode:
+    support: full
+    description: Check mode sends no write request and reports what would change.
+  diff_mode:
+    support: full
+    description: The diff shows the roles that change, before and after.
+  platform:
+    platforms: posix
+    support: full
+    description: Runs wherever the Elasticsearch Python client is installed, usually with C(delegate_to=localhost).
+options:
+  name:
+    description:
+      - Name of the one role to manage. Mutually exclusive with O(roles).
+    type: str
+  state:
+    description:
+      - Whether the role named by O(name) exists.
+    type: str
+    choices: [present, absent]
+    default: present
+  roles:
+    description:
+      - Several roles in one call. Each element is a dictionary with C(name), C(state) (default V(present))
+        and the role fields O(cluster), O(indices), O(applications), O(run_as), O(metadata), O(description),
+        O(remote_indices) and O(remote_cluster), with the same meaning and checks as for a single role.
+      - Mutually exclusive with O(name).
+    type: list
+    elements: dict
+  exclusive:
+    description:
+      - With O(roles), delete every native role that the list does not name. Reserved roles are never deleted.
+      - With neither O(name) nor O(roles), V(true) deletes all native roles.
+    type: bool
+    default: false
+  cluster:
+    description:
+      - Cluster privileges, for example V(monitor) or V(manage_ilm).
+    type: list
+    elements: str
+    default: []
+  indices:
+    description:
+      - Index privileges.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      names:
+        description: Index names or patterns (wildcards, or a regular expression between slashes).
+        type: list
+        elements: str
+        required: true
+      privileges:
+        description: Index privileges, for example V(create_doc) or V(read).
+        type: list
+        elements: str
+        required: true
+      field_security:
+        description: Field level security.
+        type: dict
+        suboptions:
+          grant:
+            description: Fields that can be read.
+            type: list
+            elements: str
+          except:
+            description: Fields excluded from O(indices[].field_security.grant).
+            type: list
+            elements: str
+      query:
+        description: Document level security query, as a JSON object or a JSON string.
+        type: raw
+      allow_restricted_indices:
+        description: Whether the patterns also cover restricted indices such as C(.security).
+        type: bool
+        default: false
+  applications:
+    description:
+      - Application privileges, such as Kibana's.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      application:
+        description: Application name, for example V(kibana-.kibana).
+        type: str
+        required: true
+      privileges:
+        description: Application privileges.
+        type: list
+        elements: str
+        required: true
+      resources:
+        description: Resources the privileges apply to, for example V(*) or V(space:default).
+        type: list
+        elements: str
+        required: true
+  run_as:
+    description:
+      - Users this role may impersonate.
+    type: list
+    elements: str
+    default: []
+  metadata:
+    description:
+      - Free-form metadata. Keys may not start with C(_).
+    type: dict
+    default: {}
+  description:
+    description:
+      - Human-readable description of the role (Elasticsearch 8.15 and later).
+    type: str
+  remote_indices:
+    description:
+      - Index privileges on remote clusters (Elasticsearch 8.14 and later).
+    type: list
+    elements: dict
+    suboptions:
+      clusters:
+        description: Remote cluster aliases or patterns.
+        type: list
+        elements: str
+        required: true
+      names:
+        description: Index names or patterns.
+        type: list
+        elements: str
+        required: true
+      privileges:
+        description: Index privileges.
+        type: list
+        elements: str
+        required: true
+      field_security:
+        description: Field level security, as in O(indices[].field_security).
+        type: dict
+        suboptions:
+          grant:
+            description: Fields that can be read.
+            type: list
+            elements: str
+          except:
+            description: Fields excluded from the granted ones.
+            type: list
+            elements: str
+      query:
+        description: Document level security query, as a JSON object or a JSON string.
+        type: raw
+      allow_restricted_indices:
+        description: Whether the patterns also cover restricted indices.
+        type: bool
+        default: false
+  remote_cluster:
+    description:
+      - Cluster privileges on remote clusters (Elasticsearch 8.15 and later).
+    type: list
+    elements: dict
+    suboptions:
+      clusters:
+        description: Remote cluster aliases or patterns.
+        type: list
+        elements: str
+        required: true
+      privileges:
+        description: Remote cluster privileges, for example V(monitor_enrich).
+        type: list
+        elements: str
+        required: true
+notes:
+  - Global (configurable cluster) privileges are not managed; a write replaces the whole role.
+'''
+
+EXAMPLES = r'''
+- name: A writer role for Filebeat
+  esguard.security.es_role:
+    hosts: ["https://es1.example.com:9200"]
+    ca_certs: /etc/esguard/ca.crt
+    username: admin
+    password: "{{ vault_es_admin_password }}"
+    name: filebeat_writer
+    cluster: [monitor, read_ilm, read_pipeline]
+    indices:
+      - names: ["filebeat-*"]
+        privileges: [create_doc, view_index_metadata, auto_configure]
+  delegate_to: localhost
+
+- name: All shipper roles in one call; remove native roles not listed
+  esguard.security.es_role:
+    roles:
+      - name: metricbeat_writer
+        cluster: [monitor, read_ilm]
+        indices:
+          - names: ["metricbeat-*"]
+            privileges: [create_doc, auto_configure]
+      - name: logstash_reader
+        indices:
+          - names: ["logs-*"]
+            privileges: [read, view_index_metadata]
+            query: {"term": {"team": "ops"}}
+    exclusive: true
+  delegate_to: localhost
+'''
+
+RETURN = r'''
+roles:
+  description: What happened to each role.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Role name.
+      type: str
+      sample: filebeat_writer
+    action:
+      description: One of V(created), V(updated), V(deleted), V(unchanged) (what would happen, in check mode).
+      type: str
+      sample: created
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.esguard.security.plugins.module_utils._connection import (
+    CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_TOGETHER, connect, connection_argspec)
+from ansible_collections.esguard.security.plugins.module_utils._roles import (
+    ROLE_BODY_OPTIONS, RoleKind, builtin_privileges, request_body, validate)
+from ansible_collections.esguard.security.plugins.module_utils import _security_items
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=connection_argspec(**_security_items.module_argspec('roles', ROLE_BODY_OPTIONS)),
+        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE + [('name', 'roles')],
+        required_together=CONNECTION_REQUIRED_TOGETHER,
+        supports_check_mode=True,
+    )
+    conn = connect(module)
+
+    def check(items):
+        known = builtin_privileges(conn) if any(item.body for item in items) else None
+        for item in items:
+            if item.body:
+                validate(item.name, item.body, known)
+
+    _security_items.run(module, conn, RoleKind(), 'roles', ROLE_BODY_OPTIONS, request_body, check=check)
+
+
+if __name__ == '__main__':
+    main()
