@@ -5,6 +5,7 @@ trusts es_cert's CA for client certificates, so the shared node is never reconfi
 Elasticsearch reloads changed certificate files by itself; the tests wait for that.
 The PKI realm is not available under the basic license, so that instance runs the trial license.
 """
+import fcntl
 import json
 import os
 import shutil
@@ -40,6 +41,10 @@ def es_cert(**args):
 def tls_node():
     """The extra node, its certs directory, admin credentials; original files restored afterwards."""
     env = dict(os.environ, ESGUARD_ES_PORT=str(PORT))
+    # Test runs from several shells share this instance: one at a time reconfigures it.
+    cache = Path(os.environ.get('ESGUARD_CACHE', '/var/cache/esguard'))
+    lock = os.open(cache / ('es_cert-live-%d.lock' % PORT), os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)
     subprocess.run([str(NODE_SCRIPT), 'start'], env=env, check=True, capture_output=True)
     facts = dict(line[len('export '):].split('=', 1) for line in subprocess.run(
         [str(NODE_SCRIPT), 'env'], env=env, check=True, capture_output=True, text=True).stdout.splitlines())
@@ -60,6 +65,7 @@ def tls_node():
     wait_until(lambda: served_fingerprint() == x509.load_pem_x509_certificate(saved['node.crt']).fingerprint(
         hashes.SHA256()).hex())
     subprocess.run([str(NODE_SCRIPT), 'stop'], env=env, check=True, capture_output=True)
+    os.close(lock)
 
 
 def wait_until(condition, timeout=RELOAD_TIMEOUT):
