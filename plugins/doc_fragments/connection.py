@@ -17,20 +17,20 @@ options:
     type: list
     elements: str
     default: ['https://localhost:9200']
-  username:
+  login_user:
     description:
-      - User for HTTP basic authentication. Requires O(password).
+      - User the module authenticates as (HTTP basic authentication). Requires O(login_password).
       - Can also be set with the E(ELASTICSEARCH_USERNAME) environment variable.
     type: str
-  password:
+  login_password:
     description:
-      - Password of O(username).
+      - Password of O(login_user).
       - Can also be set with the E(ELASTICSEARCH_PASSWORD) environment variable.
     type: str
   api_key:
     description:
       - API key to authenticate with, either as C(id:key) or as the base64 C(encoded) form.
-      - Mutually exclusive with O(username) and O(password).
+      - Mutually exclusive with O(login_user) and O(login_password).
       - Can also be set with the E(ELASTICSEARCH_API_KEY) environment variable.
     type: str
   client_cert:

@@ -33,8 +33,8 @@ else:
 CONNECTION_ARGSPEC = dict(
     hosts=dict(type='list', elements='str', default=['https://localhost:9200'],
                fallback=(env_fallback, ['ELASTICSEARCH_HOSTS'])),
-    username=dict(type='str', fallback=(env_fallback, ['ELASTICSEARCH_USERNAME'])),
-    password=dict(type='str', no_log=True, fallback=(env_fallback, ['ELASTICSEARCH_PASSWORD'])),
+    login_user=dict(type='str', fallback=(env_fallback, ['ELASTICSEARCH_USERNAME'])),
+    login_password=dict(type='str', no_log=True, fallback=(env_fallback, ['ELASTICSEARCH_PASSWORD'])),
     api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['ELASTICSEARCH_API_KEY'])),
     client_cert=dict(type='path', fallback=(env_fallback, ['ELASTICSEARCH_CLIENT_CERT'])),
     client_key=dict(type='path', no_log=False, fallback=(env_fallback, ['ELASTICSEARCH_CLIENT_KEY'])),
@@ -46,9 +46,9 @@ CONNECTION_ARGSPEC = dict(
                              fallback=(env_fallback, ['ELASTICSEARCH_ALLOW_INSECURE_HTTP'])),
 )
 
-CONNECTION_MUTUALLY_EXCLUSIVE = [('api_key', 'username'), ('api_key', 'password'),
+CONNECTION_MUTUALLY_EXCLUSIVE = [('api_key', 'login_user'), ('api_key', 'login_password'),
                                  ('ca_trusted_fingerprint', 'ca_certs')]
-CONNECTION_REQUIRED_TOGETHER = [('username', 'password'), ('client_cert', 'client_key')]
+CONNECTION_REQUIRED_TOGETHER = [('login_user', 'login_password'), ('client_cert', 'client_key')]
 
 # Answers that mean "try again in a moment": overload, a proxy or node in trouble,
 # or the security index still allocating its shards after a start.
@@ -101,7 +101,7 @@ def client_settings(params):
     hosts = [h.strip().rstrip('/') for h in params['hosts'] if h and h.strip()]
     if not hosts:
         raise ConnectionSettingsError('hosts must name at least one Elasticsearch URL')
-    has_credentials = bool(params.get('password') or params.get('api_key') or params.get('client_cert'))
+    has_credentials = bool(params.get('login_password') or params.get('api_key') or params.get('client_cert'))
     plain = [h for h in hosts if h.lower().startswith('http://')]
     if plain and has_credentials and not params.get('allow_insecure_http'):
         raise ConnectionSettingsError(
@@ -114,8 +114,8 @@ def client_settings(params):
                     max_retries=max(len(hosts) - 1, 0), retry_on_status=(), retry_on_timeout=False)
     if params.get('api_key'):
         settings['api_key'] = api_key_credential(params['api_key'])
-    elif params.get('username'):
-        settings['basic_auth'] = (params['username'], params['password'])
+    elif params.get('login_user'):
+        settings['basic_auth'] = (params['login_user'], params['login_password'])
 
     if params.get('ca_trusted_fingerprint'):
         settings['ssl_assert_fingerprint'] = normalize_fingerprint(params['ca_trusted_fingerprint'])

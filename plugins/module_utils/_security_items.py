@@ -12,7 +12,11 @@ item, whether to create, update, delete or leave it, and builds the diff.
 
 from __future__ import annotations
 
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.esguard.security.plugins.module_utils._connection import (
+    CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_TOGETHER, connection_argspec)
 
 
 class Item(object):
@@ -28,6 +32,16 @@ class Kind(object):
     """What differs between kinds of item; subclasses fill in the server calls and the comparison."""
 
     noun = 'item'
+
+    def __init__(self):
+        # Things the run could not do or check, for the module to pass on as warnings.
+        self.warnings = []
+
+    def refusal(self, item, actual):
+        """Why this item cannot be managed at all (checked before any write), or None."""
+        if actual is not None and self.reserved(actual):
+            return '%s %s is reserved (built in) and cannot be changed or deleted' % (self.noun, item.name)
+        return None
 
     def fetch(self, conn, names):
         """dict name -> body as the server returns it; all items when names is None."""
@@ -83,26 +97,25 @@ def plan(conn, kind, items, actual, exclusive=False):
     """Decide what to write. ``actual`` is kind.fetch's answer."""
     result = Plan()
     for item in items:
-        current = actual.get(item.name)
-        if current is not None and kind.reserved(current):
-            raise ReservedItemError('%s %s is reserved (built in) and cannot be changed or deleted'
-                                    % (kind.noun, item.name))
+        refusal = kind.refusal(item, actual.get(item.name))
+        if refusal:
+            raise ReservedItemError(refusal)
     for item in items:
         current = actual.get(item.name)
         if item.state == 'absent':
             action, body = ('deleted', None) if current is not None else ('unchanged', None)
         else:
             action, body = kind.decide(conn, item, current)
-        _record(result, kind, item.name, action, body, current, item.body)
+        _record(result, kind, item.name, action, body, current)
     if exclusive:
         wanted = set(item.name for item in items)
         for name in sorted(actual):
             if name not in wanted and not kind.reserved(actual[name]):
-                _record(result, kind, name, 'deleted', None, actual[name], None)
+                _record(result, kind, name, 'deleted', None, actual[name])
     return result
 
 
-def _record(result, kind, name, action, body, current, desired):
+def _record(result, kind, name, action, body, current):
     result.results.append(dict(name=name, action=action))
     if action == 'unchanged':
         return
@@ -110,7 +123,7 @@ def _record(result, kind, name, action, body, current, desired):
     if current is not None:
         result.before[name] = kind.shown(current)
     if action != 'deleted':
-        result.after[name] = kind.shown(desired)
+        result.after[name] = kind.shown(body)
 
 
 def apply(conn, kind, the_plan, check_mode):
@@ -161,14 +174,32 @@ def item_spec(body_options):
     return spec
 
 
-def module_argspec(list_key, body_options):
-    """The module options for a kind, without the connection options: one item, or a list of them."""
+def module_argspec(list_key, body_options, list_suboptions=False):
+    """The module options for a kind, without the connection options: one item, or a list of them.
+
+    ``list_suboptions`` declares the list elements' options to Ansible, which is what
+    makes their ``no_log`` fields hidden from logs; kinds with secrets need it.
+    """
     spec = dict(name=dict(type='str'),
                 state=dict(type='str', choices=['present', 'absent'], default='present'),
                 exclusive=dict(type='bool', default=False))
     spec[list_key] = dict(type='list', elements='dict')
+    if list_suboptions:
+        spec[list_key]['options'] = item_spec(body_options)
     spec.update(body_options)
     return spec
+
+
+def kind_module(list_key, body_options, list_suboptions=False, **extra_options):
+    """The AnsibleModule of a kind's module: connection options, one item or a list, and ``extra_options``."""
+    spec = module_argspec(list_key, body_options, list_suboptions=list_suboptions)
+    spec.update(extra_options)
+    return AnsibleModule(
+        argument_spec=connection_argspec(**spec),
+        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE + [('name', list_key)],
+        required_together=CONNECTION_REQUIRED_TOGETHER,
+        supports_check_mode=True,
+    )
 
 
 def run(module, conn, kind, list_key, body_options, body_of, check=None):
@@ -195,6 +226,8 @@ def run(module, conn, kind, list_key, body_options, body_of, check=None):
     except ValueError as error:
         module.fail_json(msg=str(error))
     apply(conn, kind, the_plan, module.check_mode)
+    for warning in kind.warnings:
+        module.warn(warning)
     result = dict(changed=the_plan.changed)
     result[list_key] = the_plan.results
     if module._diff:

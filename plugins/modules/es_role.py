@@ -200,8 +200,8 @@ EXAMPLES = r'''
   esguard.security.es_role:
     hosts: ["https://es1.example.com:9200"]
     ca_certs: /etc/esguard/ca.crt
-    username: admin
-    password: "{{ vault_es_admin_password }}"
+    login_user: admin
+    login_password: "{{ vault_es_admin_password }}"
     name: filebeat_writer
     cluster: [monitor, read_ilm, read_pipeline]
     indices:
@@ -243,22 +243,14 @@ roles:
       sample: created
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.esguard.security.plugins.module_utils._connection import (
-    CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_TOGETHER, connect, connection_argspec)
+from ansible_collections.esguard.security.plugins.module_utils._connection import connect
 from ansible_collections.esguard.security.plugins.module_utils._roles import (
     ROLE_BODY_OPTIONS, RoleKind, builtin_privileges, request_body, validate)
 from ansible_collections.esguard.security.plugins.module_utils import _security_items
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=connection_argspec(**_security_items.module_argspec('roles', ROLE_BODY_OPTIONS)),
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE + [('name', 'roles')],
-        required_together=CONNECTION_REQUIRED_TOGETHER,
-        supports_check_mode=True,
-    )
+    module = _security_items.kind_module('roles', ROLE_BODY_OPTIONS)
     conn = connect(module)
 
     def check(items):

@@ -16,7 +16,7 @@ from ansible_collections.esguard.security.plugins.module_utils._connection impor
 
 
 def params(**overrides):
-    base = dict(hosts=['https://es1:9200'], username=None, password=None, api_key=None, client_cert=None,
+    base = dict(hosts=['https://es1:9200'], login_user=None, login_password=None, api_key=None, client_cert=None,
                 client_key=None, ca_certs=None, ca_trusted_fingerprint=None, validate_certs=True,
                 request_timeout=30.0, allow_insecure_http=False)
     base.update(overrides)
@@ -45,8 +45,8 @@ def test_fingerprint_spellings():
 
 def test_credentials_over_plain_http_are_refused_unless_allowed():
     with pytest.raises(ConnectionSettingsError, match='plain HTTP'):
-        client_settings(params(hosts=['http://es1:9200'], username='u', password='p'))
-    settings = client_settings(params(hosts=['http://es1:9200'], username='u', password='p',
+        client_settings(params(hosts=['http://es1:9200'], login_user='u', login_password='p'))
+    settings = client_settings(params(hosts=['http://es1:9200'], login_user='u', login_password='p',
                                       allow_insecure_http=True))
     assert settings['basic_auth'] == ('u', 'p')
     # Without credentials there is nothing to leak.

@@ -17,6 +17,7 @@ class RecordingKind(Kind):
     noun = 'thing'
 
     def __init__(self):
+        super(RecordingKind, self).__init__()
         self.writes = []
 
     def same(self, desired, actual):
