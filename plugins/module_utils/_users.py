@@ -1,0 +1,191 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Native and built-in users: what to write, and whether the password needs setting.
+
+A password is never read back from Elasticsearch; whether it is still the wanted one
+is found out by authenticating as the user with it.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.esguard.security.plugins.module_utils._security_items import Kind
+
+# Native realm passwords shorter than this are refused by Elasticsearch.
+MIN_PASSWORD_LENGTH = 6
+MASK = '********'
+
+# Fields of a user that are kept as they are on the server when the task does not mention them.
+PROFILE_FIELDS = ('roles', 'full_name', 'email', 'metadata', 'enabled')
+
+USER_BODY_OPTIONS = dict(
+    roles=dict(type='list', elements='str'),
+    full_name=dict(type='str'),
+    email=dict(type='str'),
+    metadata=dict(type='dict'),
+    enabled=dict(type='bool'),
+    password=dict(type='str', no_log=True),
+    password_hash=dict(type='str', no_log=True),
+)
+
+
+class UserInputError(ValueError):
+    pass
+
+
+def wanted_fields(params):
+    """The user fields a task mentions (None means: keep what the server has)."""
+    return dict((key, params.get(key)) for key in PROFILE_FIELDS + ('password', 'password_hash'))
+
+
+def validate(name, wanted):
+    if wanted.get('password') is not None and wanted.get('password_hash') is not None:
+        raise UserInputError('user %s: give password or password_hash, not both' % name)
+    password = wanted.get('password')
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise UserInputError('user %s: the password must have at least %d characters'
+                             % (name, MIN_PASSWORD_LENGTH))
+    for key in wanted.get('metadata') or {}:
+        if key.startswith('_'):
+            raise UserInputError('user %s: metadata keys may not start with "_" (%s)' % (name, key))
+
+
+def _same_value(key, wanted, actual):
+    if key == 'roles':
+        return sorted(set(wanted)) == sorted(set(actual or []))
+    if key in ('full_name', 'email'):
+        return (wanted or None) == (actual or None)
+    if key == 'metadata':
+        return wanted == (actual or {})
+    return wanted == actual
+
+
+def profile_changes(wanted, actual):
+    """The mentioned profile fields whose value differs from the server's (all mentioned ones when new)."""
+    if actual is None:
+        return [key for key in PROFILE_FIELDS if wanted.get(key) is not None]
+    return [key for key in PROFILE_FIELDS
+            if wanted.get(key) is not None and not _same_value(key, wanted[key], actual.get(key))]
+
+
+def full_body(wanted, actual):
+    """The complete user for a PUT: mentioned fields from the task, the rest kept from the server.
+
+    A PUT replaces the whole user, so leaving a field out would reset it (an
+    omitted ``enabled`` re-enables a disabled user).
+    """
+    actual = actual or {}
+    body = dict(roles=actual.get('roles') or [], metadata=actual.get('metadata') or {},
+                enabled=actual.get('enabled', True))
+    for key in ('full_name', 'email'):
+        if actual.get(key):
+            body[key] = actual[key]
+    for key in PROFILE_FIELDS:
+        if wanted.get(key) is not None:
+            body[key] = wanted[key]
+    return body
+
+
+def password_decision(update_password, wanted, actual, verified):
+    """(set the password?, warning or None).
+
+    ``verified`` is a callable that says whether the wanted password authenticates as
+    the user; it is only called when that question can be answered.
+    """
+    has_secret = wanted.get('password') is not None or wanted.get('password_hash') is not None
+    if not has_secret:
+        return False, None
+    if actual is None or update_password == 'always':
+        return True, None
+    if update_password == 'on_create':
+        return False, None
+    if wanted.get('password_hash') is not None:
+        return False, ('the password of user %s cannot be compared with password_hash; it was left as it is '
+                       '(set update_password=always to write the hash)' % actual.get('username', ''))
+    if not actual.get('enabled', True):
+        if wanted.get('enabled'):
+            # The user is being enabled anyway: set the password in the same write.
+            return True, None
+        return False, ('user %s is disabled, so its password cannot be checked; it was left as it is '
+                       '(set update_password=always to write it)' % actual.get('username', ''))
+    return not verified(), None
+
+
+def shown(body):
+    """A user as diffs and results show it: secrets masked."""
+    out = dict((k, v) for k, v in (body or {}).items() if k in PROFILE_FIELDS and v not in (None, '', {}))
+    if body and (body.get('password') is not None or body.get('password_hash') is not None):
+        out['password'] = MASK
+    return out
+
+
+class UserKind(Kind):
+    noun = 'user'
+
+    def __init__(self, update_password):
+        super(UserKind, self).__init__()
+        self.update_password = update_password
+        self.fetched = {}
+
+    def refusal(self, item, actual):
+        if actual is None or not self.reserved(actual):
+            return None
+        if item.state == 'absent':
+            return 'user %s is built in and cannot be deleted' % item.name
+        fixed = [key for key in profile_changes(item.body, actual) if key != 'enabled']
+        if fixed:
+            return ('user %s is built in: only its password and enabled can change, not %s'
+                    % (item.name, ', '.join(fixed)))
+        return None
+
+    def fetch(self, conn, names):
+        path = ','.join(names) if names else None
+        found = conn.call('read users', lambda c: c.security.get_user(username=path), missing_ok=True)
+        # Remembered because built-in users are written through other calls than native ones.
+        self.fetched = dict(found or {})
+        return self.fetched
+
+    def decide(self, conn, item, actual):
+        wanted = item.body
+
+        def verified():
+            return conn.authenticates('check the password of user %s' % item.name,
+                                      basic_auth=(item.name, wanted['password'])) is not None
+
+        set_password, warning = password_decision(self.update_password, wanted, actual, verified)
+        if warning:
+            self.warnings.append(warning)
+        changes = profile_changes(wanted, actual)
+        if actual is not None and not changes and not set_password:
+            return 'unchanged', None
+        if actual is not None and self.reserved(actual):
+            body = dict(enabled=wanted['enabled']) if 'enabled' in changes else {}
+        else:
+            body = full_body(wanted, actual)
+        if set_password:
+            for key in ('password', 'password_hash'):
+                if wanted.get(key) is not None:
+                    body[key] = wanted[key]
+        return ('created' if actual is None else 'updated'), body
+
+    def put(self, conn, name, body):
+        if not self.reserved(self.fetched.get(name)):
+            conn.call('write user %s' % name, lambda c: c.security.put_user(username=name, body=body))
+            return
+        # Built-in users only take these two calls.
+        if 'password' in body or 'password_hash' in body:
+            secret = dict((k, body[k]) for k in ('password', 'password_hash') if k in body)
+            conn.call('change the password of user %s' % name,
+                      lambda c: c.security.change_password(username=name, body=secret))
+        if 'enabled' in body:
+            action = 'enable' if body['enabled'] else 'disable'
+            conn.call('%s user %s' % (action, name),
+                      lambda c: getattr(c.security, action + '_user')(username=name))
+
+    def delete(self, conn, name):
+        conn.call('delete user %s' % name, lambda c: c.security.delete_user(username=name))
+
+    def shown(self, body):
+        return shown(body)

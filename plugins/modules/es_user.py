@@ -1,0 +1,201 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: es_user
+short_description: Manage Elasticsearch native users and the passwords of built-in users
+version_added: 0.1.0
+description:
+  - Creates, updates and deletes native users, one user or a list of users per call, with one read of all of them.
+  - Fields the task does not mention keep the value they have on the server; a write never drops them.
+  - Passwords are never read back. With O(update_password=when_changed) the module checks the wanted password by
+    authenticating as the user with it, and sets it only when that fails.
+  - Built-in users (V(elastic), V(kibana_system), V(logstash_system), V(beats_system), V(apm_system),
+    V(remote_monitoring_user) and others the server reserves) can only get a new password or be enabled or disabled;
+    any other change to them is refused before anything is written.
+author:
+  - esguard maintainers (@esguard)
+extends_documentation_fragment:
+  - esguard.security.connection
+attributes:
+  check_mode:
+    support: full
+    description: Check mode sends no write request. It still authenticates as users to check their passwords.
+  diff_mode:
+    support: full
+    description: The diff shows the users that change, before and after; a password that changes shows as C(********).
+  platform:
+    platforms: posix
+    support: full
+    description: Runs wherever the Elasticsearch Python client is installed, usually with C(delegate_to=localhost).
+options:
+  name:
+    description:
+      - User name of the one user to manage. Mutually exclusive with O(users).
+    type: str
+  state:
+    description:
+      - Whether the user named by O(name) exists.
+    type: str
+    choices: [present, absent]
+    default: present
+  users:
+    description:
+      - Several users in one call, with the same fields as a single user.
+      - Mutually exclusive with O(name).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: User name.
+        type: str
+        required: true
+      state:
+        description: Whether the user exists.
+        type: str
+        choices: [present, absent]
+        default: present
+      roles:
+        description: Roles of the user, see O(roles).
+        type: list
+        elements: str
+      full_name:
+        description: Full name, see O(full_name).
+        type: str
+      email:
+        description: E-mail address, see O(email).
+        type: str
+      metadata:
+        description: Free-form metadata, see O(metadata).
+        type: dict
+      enabled:
+        description: Whether the user can authenticate, see O(enabled).
+        type: bool
+      password:
+        description: The user's password, see O(password).
+        type: str
+      password_hash:
+        description: A password hash instead of the password, see O(password_hash).
+        type: str
+  exclusive:
+    description:
+      - With O(users), delete every native user that the list does not name. Built-in users are never deleted.
+    type: bool
+    default: false
+  roles:
+    description:
+      - Roles of the user. Not mentioned means unchanged (and none for a new user).
+    type: list
+    elements: str
+  full_name:
+    description:
+      - Full name. Not mentioned means unchanged.
+    type: str
+  email:
+    description:
+      - E-mail address. Not mentioned means unchanged.
+    type: str
+  metadata:
+    description:
+      - Free-form metadata; keys may not start with C(_). Not mentioned means unchanged.
+    type: dict
+  enabled:
+    description:
+      - Whether the user can authenticate. Not mentioned means unchanged (and enabled for a new user).
+    type: bool
+  password:
+    description:
+      - The user's password, at least 6 characters. Required to create a user unless O(password_hash) is given.
+      - Never logged, returned or shown in a diff.
+    type: str
+  password_hash:
+    description:
+      - A password hash in a format the cluster accepts (by default bcrypt), instead of O(password).
+      - A hash cannot be compared with the current password, so with O(update_password=when_changed) it is only
+        written when the user is created; the module warns that it left an existing user's password alone.
+    type: str
+  update_password:
+    description:
+      - V(when_changed) sets the password when authenticating with it fails (it differs, or was changed elsewhere).
+      - V(on_create) sets it only when the user is created.
+      - V(always) sets it on every run, so the task always reports a change.
+      - A disabled user cannot authenticate, so its password cannot be checked; with V(when_changed) the module leaves
+        the password of a user that stays disabled as it is and says so in a warning. When the same task enables
+        the user, the password is written together with that change.
+    type: str
+    choices: [always, on_create, when_changed]
+    default: when_changed
+seealso:
+  - module: esguard.security.es_role
+'''
+
+EXAMPLES = r'''
+- name: The user Filebeat publishes with
+  esguard.security.es_user:
+    hosts: ["https://es1.example.com:9200"]
+    ca_certs: /etc/esguard/ca.crt
+    login_user: admin
+    login_password: "{{ vault_es_admin_password }}"
+    name: filebeat_writer
+    roles: [filebeat_writer]
+    password: "{{ vault_filebeat_password }}"
+  delegate_to: localhost
+
+- name: Monitoring password of the built-in beats_system user, and all shipper users at once
+  esguard.security.es_user:
+    users:
+      - name: beats_system
+        password: "{{ vault_beats_system_password }}"
+      - name: metricbeat_writer
+        roles: [metricbeat_writer]
+        password: "{{ vault_metricbeat_password }}"
+      - name: old_shipper
+        state: absent
+  delegate_to: localhost
+'''
+
+RETURN = r'''
+users:
+  description: What happened to each user.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: User name.
+      type: str
+      sample: filebeat_writer
+    action:
+      description: One of V(created), V(updated), V(deleted), V(unchanged) (what would happen, in check mode).
+      type: str
+      sample: updated
+'''
+
+from ansible_collections.esguard.security.plugins.module_utils._connection import connect
+from ansible_collections.esguard.security.plugins.module_utils._users import (
+    USER_BODY_OPTIONS, UserKind, validate, wanted_fields)
+from ansible_collections.esguard.security.plugins.module_utils import _security_items
+
+
+def main():
+    module = _security_items.kind_module(
+        'users', USER_BODY_OPTIONS, list_suboptions=True,
+        update_password=dict(type='str', choices=['always', 'on_create', 'when_changed'], default='when_changed'))
+    conn = connect(module)
+
+    def check(items):
+        for item in items:
+            if item.body:
+                validate(item.name, item.body)
+
+    _security_items.run(module, conn, UserKind(module.params['update_password']), 'users', USER_BODY_OPTIONS,
+                        wanted_fields, check=check)
+
+
+if __name__ == '__main__':
+    main()
