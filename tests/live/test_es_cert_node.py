@@ -12,6 +12,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -27,12 +28,10 @@ RELOAD_TIMEOUT = 60
 
 
 def es_cert(**args):
-    """Run the es_cert module through ansible and return its result."""
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK='json', ANSIBLE_LOAD_CALLBACK_PLUGINS='1',
-               ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
-    proc = subprocess.run(['ansible', 'localhost', '-c', 'local', '-m', 'esguard.security.es_cert',
-                           '-a', json.dumps(args)], capture_output=True, text=True, env=env, check=False)
-    result = json.loads(proc.stdout)['plays'][0]['tasks'][0]['hosts']['localhost']
+    """Run the es_cert module as Ansible runs it on a host (a Python process, arguments as JSON on stdin)."""
+    proc = subprocess.run([sys.executable, '-m', 'ansible_collections.esguard.security.plugins.modules.es_cert'],
+                          input=json.dumps({'ANSIBLE_MODULE_ARGS': args}), capture_output=True, text=True, check=False)
+    result = json.loads(proc.stdout)
     assert not result.get('failed'), result.get('msg')
     return result
 
@@ -62,8 +61,6 @@ def tls_node():
            'saved': saved}
     for name, content in saved.items():
         (certs / name).write_bytes(content)
-    wait_until(lambda: served_fingerprint() == x509.load_pem_x509_certificate(saved['node.crt']).fingerprint(
-        hashes.SHA256()).hex())
     subprocess.run([str(NODE_SCRIPT), 'stop'], env=env, check=True, capture_output=True)
     os.close(lock)
 
@@ -237,15 +234,15 @@ def as_node_user(tls_node, *command, stdin=None):
                    input=stdin, text=True, check=True, capture_output=True)
 
 
-def restart(tls_node):
-    subprocess.run([str(NODE_SCRIPT), 'stop'], env=tls_node['env'], check=True, capture_output=True)
-    subprocess.run([str(NODE_SCRIPT), 'start'], env=tls_node['env'], check=True, capture_output=True)
+def node_command(tls_node, command):
+    subprocess.run([str(NODE_SCRIPT), command], env=tls_node['env'], check=True, capture_output=True)
 
 
 def test_node_serves_pkcs12_keystore(tls_node, workdir):
     """xpack.security.http.ssl.keystore.path pointing at es_cert's PKCS#12, with its password in the
-    secure settings. The node restarts twice (the keystore path is not reloadable); its node
-    script checks the node with certs/ca.crt, so that file holds es_cert's CA meanwhile."""
+    secure settings. The node restarts (the keystore path is not reloadable); its node script
+    checks the node with certs/ca.crt, so that file holds es_cert's CA meanwhile. Afterwards the
+    node is left stopped with its own configuration back, so this test comes last in the file."""
     make_ca(workdir, 'ca1')
     certs = tls_node['certs']
     result = es_cert(type='server', subject={'CN': 'node-1'}, subject_alt_names=['localhost', 'IP:127.0.0.1'],
@@ -263,7 +260,8 @@ def test_node_serves_pkcs12_keystore(tls_node, workdir):
         (certs / 'ca.crt').write_bytes((workdir / 'ca1.crt').read_bytes())
         as_node_user(tls_node, 'elasticsearch-keystore', 'add', '-x', '-f',
                      'xpack.security.http.ssl.keystore.secure_password', stdin='p12-secret')
-        restart(tls_node)
+        node_command(tls_node, 'stop')
+        node_command(tls_node, 'start')
         assert served_fingerprint() == result['certificate']['fingerprint_sha256']
         assert handshake(workdir / 'ca1.crt')
         make_ca(workdir, 'other')
@@ -274,6 +272,4 @@ def test_node_serves_pkcs12_keystore(tls_node, workdir):
         (certs / 'ca.crt').write_bytes(saved_ca)
         as_node_user(tls_node, 'elasticsearch-keystore', 'remove', 'xpack.security.http.ssl.keystore.secure_password')
         (certs / 'http.p12').unlink()
-        for name, content in tls_node['saved'].items():  # the node script checks the original certificate
-            (certs / name).write_bytes(content)
-        restart(tls_node)
+        node_command(tls_node, 'stop')
