@@ -27,13 +27,17 @@ RUN_USER = 'esguard-es'
 RELOAD_TIMEOUT = 60
 
 
-def es_cert(**args):
-    """Run the es_cert module as Ansible runs it on a host (a Python process, arguments as JSON on stdin)."""
-    proc = subprocess.run([sys.executable, '-m', 'ansible_collections.esguard.security.plugins.modules.es_cert'],
+def run_module(module, **args):
+    """Run a module of the collection as Ansible runs it on a host (a Python process, arguments as JSON on stdin)."""
+    proc = subprocess.run([sys.executable, '-m', 'ansible_collections.esguard.security.plugins.modules.' + module],
                           input=json.dumps({'ANSIBLE_MODULE_ARGS': args}), capture_output=True, text=True, check=False)
     result = json.loads(proc.stdout)
     assert not result.get('failed'), result.get('msg')
     return result
+
+
+def es_cert(**args):
+    return run_module('es_cert', **args)
 
 
 @pytest.fixture(scope='module')
@@ -154,9 +158,12 @@ def test_client_certificate_through_pki_realm_and_role_mapping(tls_node, workdir
     make_ca(workdir, 'ca1')
     serve_certificate(tls_node, workdir / 'ca1.crt', workdir / 'ca1.key')
     cert = client_certificate(workdir, workdir / 'ca1.crt', workdir / 'ca1.key', unique_name)
-    admin = admin_client(tls_node, workdir / 'ca1.crt')
-    admin.security.put_role_mapping(name=unique_name, enabled=True, roles=['monitoring_user'],
-                                    rules={'field': {'dn': cert['certificate']['subject']}})
+    # The mapping matches the subject exactly as es_cert returned it.
+    mapping = dict(hosts=['https://localhost:%d' % PORT], ca_certs=str(workdir / 'ca1.crt'),
+                   login_user=tls_node['username'], login_password=tls_node['password'], name=unique_name)
+    run_module('es_role_mapping', roles=['monitoring_user'],
+               rules={'all': [{'field': {'realm.name': 'pki1'}}, {'field': {'dn': cert['certificate']['subject']}}]},
+               **mapping)
     try:
         trust_client_cas(tls_node, workdir / 'ca1.crt')
         wait_until(lambda: _authenticates(workdir, unique_name, workdir / 'ca1.crt'))
@@ -167,8 +174,7 @@ def test_client_certificate_through_pki_realm_and_role_mapping(tls_node, workdir
         # Elasticsearch prints the DN the Java way, with a space after each comma.
         assert me['metadata']['pki_dn'].replace(', ', ',') == cert['certificate']['subject']
     finally:
-        admin.security.delete_role_mapping(name=unique_name)
-        admin.close()
+        run_module('es_role_mapping', state='absent', **mapping)
 
 
 def _authenticates(directory, name, cafile):
