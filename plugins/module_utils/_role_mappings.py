@@ -142,17 +142,7 @@ def same_mapping(desired, actual):
 
 class RoleMappingKind(Kind):
     noun = 'role mapping'
-
-    def fetch(self, conn, names):
-        path = ','.join(names) if names else None
-        found = conn.call('read role mappings', lambda c: c.security.get_role_mapping(name=path), missing_ok=True)
-        return dict(found or {})
-
-    def put(self, conn, name, body):
-        conn.call('write role mapping %s' % name, lambda c: c.security.put_role_mapping(name=name, body=body))
-
-    def delete(self, conn, name):
-        conn.call('delete role mapping %s' % name, lambda c: c.security.delete_role_mapping(name=name))
+    api = 'role_mapping'
 
     def same(self, desired, actual):
         return same_mapping(desired, actual)

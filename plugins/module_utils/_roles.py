@@ -192,17 +192,7 @@ def shown(role):
 
 class RoleKind(Kind):
     noun = 'role'
-
-    def fetch(self, conn, names):
-        path = ','.join(names) if names else None
-        found = conn.call('read roles', lambda c: c.security.get_role(name=path), missing_ok=True)
-        return dict(found or {})
-
-    def put(self, conn, name, body):
-        conn.call('write role %s' % name, lambda c: c.security.put_role(name=name, body=body))
-
-    def delete(self, conn, name):
-        conn.call('delete role %s' % name, lambda c: c.security.delete_role(name=name))
+    api = 'role'
 
     def same(self, desired, actual):
         return same_role(desired, actual)

@@ -43,15 +43,23 @@ class Kind(object):
             return '%s %s is reserved (built in) and cannot be changed or deleted' % (self.noun, item.name)
         return None
 
+    # The client's security API suffix for this kind (get_<api>, put_<api>, delete_<api>), all keyed by ``name``.
+    api = None
+
     def fetch(self, conn, names):
         """dict name -> body as the server returns it; all items when names is None."""
-        raise NotImplementedError
+        path = ','.join(names) if names else None
+        found = conn.call('read %ss' % self.noun,
+                          lambda c: getattr(c.security, 'get_' + self.api)(name=path), missing_ok=True)
+        return dict(found or {})
 
     def put(self, conn, name, body):
-        raise NotImplementedError
+        conn.call('write %s %s' % (self.noun, name),
+                  lambda c: getattr(c.security, 'put_' + self.api)(name=name, body=body))
 
     def delete(self, conn, name):
-        raise NotImplementedError
+        conn.call('delete %s %s' % (self.noun, name),
+                  lambda c: getattr(c.security, 'delete_' + self.api)(name=name))
 
     def same(self, desired, actual):
         raise NotImplementedError
@@ -188,6 +196,15 @@ def module_argspec(list_key, body_options, list_suboptions=False):
         spec[list_key]['options'] = item_spec(body_options)
     spec.update(body_options)
     return spec
+
+
+def each_item(validate):
+    """A ``check`` for ``run`` that calls ``validate(name, body)`` for every item to be present."""
+    def check(items):
+        for item in items:
+            if item.body:
+                validate(item.name, item.body)
+    return check
 
 
 def kind_module(list_key, body_options, list_suboptions=False, **extra_options):

@@ -68,7 +68,8 @@ options:
     suboptions:
       template:
         description:
-          - The template, an object such as C({source: "{{#tojson}}groups{{/tojson}}"}), or its JSON text.
+          - 'The template: an object such as C({"source": "{{#tojson}}groups{{/tojson}}"}), or its JSON text.'
+          - Mark mustache text C(!unsafe) in a playbook so that Ansible does not template it.
         type: raw
         required: true
       format:
@@ -126,7 +127,8 @@ EXAMPLES = r'''
         rules: {field: {dn: "CN=*,OU=filebeat,O=Example"}}
       - name: groups_as_roles
         role_templates:
-          - template: {source: "{{#tojson}}groups{{/tojson}}"}
+          # Mustache, not Jinja: !unsafe keeps Ansible from templating it.
+          - template: {source: !unsafe "{{#tojson}}groups{{/tojson}}"}
             format: json
         rules: {field: {realm.name: ldap1}}
     exclusive: true
@@ -160,13 +162,8 @@ def main():
     module = _security_items.kind_module('role_mappings', ROLE_MAPPING_BODY_OPTIONS)
     conn = connect(module)
 
-    def check(items):
-        for item in items:
-            if item.body:
-                validate(item.name, item.body)
-
     _security_items.run(module, conn, RoleMappingKind(), 'role_mappings', ROLE_MAPPING_BODY_OPTIONS, request_body,
-                        check=check)
+                        check=_security_items.each_item(validate))
 
 
 if __name__ == '__main__':

@@ -188,13 +188,8 @@ def main():
         update_password=dict(type='str', choices=['always', 'on_create', 'when_changed'], default='when_changed'))
     conn = connect(module)
 
-    def check(items):
-        for item in items:
-            if item.body:
-                validate(item.name, item.body)
-
     _security_items.run(module, conn, UserKind(module.params['update_password']), 'users', USER_BODY_OPTIONS,
-                        wanted_fields, check=check)
+                        wanted_fields, check=_security_items.each_item(validate))
 
 
 if __name__ == '__main__':
