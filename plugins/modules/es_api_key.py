@@ -1,0 +1,210 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: es_api_key
+short_description: Manage the Elasticsearch API key of one Beat or Logstash instance
+version_added: 0.1.0
+description:
+  - Ensures that one active API key with a given name exists for the user the module logs in as,
+    with the given role descriptors and metadata, or that no such key is left.
+  - Elasticsearch allows several keys with the same name. A key is taken to be this module's when it has
+    the name, belongs to the login user and carries the metadata tag C(managed_by=esguard.security.es_api_key)
+    that the module sets. Keys made by other means are never changed or invalidated.
+  - A key is created only when no active (not invalidated, not expired) key of ours exists.
+    Role descriptors and metadata are updated in place; Elasticsearch allows this only to the key's owner
+    logging in with a password or certificate, not with an API key.
+  - The secret of a key is returned by Elasticsearch once, when the key is created, and can never be read again.
+    The module hands it out in that run only, through the RV(secret) return value and, with O(secret_file),
+    in a file on the target. On later runs RV(secret_known) says whether the module could check the secret.
+  - With O(secret_file), an existing file is checked by authenticating with it; when it no longer
+    authenticates (or names a key that is gone), a new key is created and the file rewritten.
+author:
+  - esguard maintainers (@esguard)
+extends_documentation_fragment:
+  - esguard.security.connection
+attributes:
+  check_mode:
+    support: full
+    description: Check mode sends no write request, writes no file and reports what would change.
+  diff_mode:
+    support: full
+    description: The diff shows the key's name, metadata, role descriptors and expiration, never its secret.
+  platform:
+    platforms: posix
+    support: full
+    description: >-
+      Runs wherever the Elasticsearch Python client is installed. O(secret_file) is written on the host
+      the task runs on.
+options:
+  name:
+    description:
+      - Name of the API key, for example the inventory hostname of the shipper.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) ensures one active key; V(absent) invalidates every key of ours with this name.
+    type: str
+    choices: [present, absent]
+    default: present
+  role_descriptors:
+    description:
+      - The privileges of the key, a dictionary of role name to role body. Each body has the fields of
+        M(esguard.security.es_role) (C(cluster), C(indices), C(applications), C(run_as), C(metadata),
+        C(description), C(remote_indices), C(remote_cluster)) and is checked the same way before anything is written.
+      - An empty dictionary gives the key a snapshot of the login user's privileges.
+      - When the login credential is itself an API key, Elasticsearch only creates keys whose role descriptors
+        grant nothing; the module says so instead of sending the request.
+    type: dict
+    default: {}
+  metadata:
+    description:
+      - Metadata of the key. Keys starting with C(_) are refused. The module adds C(managed_by).
+    type: dict
+    default: {}
+  expiration:
+    description:
+      - Lifetime of a newly created key, as an Elasticsearch duration such as V(30d) or V(12h).
+        Without it the key never expires. Applies at creation; an existing key keeps its expiration.
+      - A key that has expired is not active any more, so the next run creates a new one.
+    type: str
+  remove_duplicates:
+    description:
+      - Elasticsearch allows several active keys with the same name (for example left over from a run that
+        failed after creating a key). They are always reported in RV(duplicates).
+        With V(true) all but the kept key are invalidated.
+      - The kept key is the one in O(secret_file) when that file authenticates, otherwise the newest.
+    type: bool
+    default: false
+  secret_file:
+    description:
+      - Path of a file that holds the secret as C(id:api_key), the form Beats and Logstash read.
+        It is written atomically with mode C(0600) when a key is created.
+      - When the file exists, its key is the one kept, provided the file still authenticates.
+    type: path
+  secret_file_owner:
+    description:
+      - Owner of O(secret_file), for example the user the Beat runs as.
+    type: str
+  secret_file_group:
+    description:
+      - Group of O(secret_file).
+    type: str
+  return_secret:
+    description:
+      - Whether a newly created key's secret is returned in RV(secret).
+      - When not set, the secret is returned only without O(secret_file).
+    type: bool
+notes:
+  - Give the task C(no_log=true) when the secret is returned (see RV(secret)); Ansible cannot hide a return
+    value on its own. With O(secret_file) the secret is not returned unless O(return_secret=true).
+  - The login user needs the C(manage_own_api_key) cluster privilege (or C(manage_api_key), C(manage_security)).
+seealso:
+  - module: esguard.security.es_role
+'''
+
+EXAMPLES = r'''
+- name: One key per Filebeat host, secret written for the Beat
+  esguard.security.es_api_key:
+    hosts: ["https://es1.example.com:9200"]
+    ca_certs: /etc/esguard/ca.crt
+    login_user: filebeat_keys_admin
+    login_password: "{{ vault_es_keys_password }}"
+    name: "filebeat-{{ inventory_hostname }}"
+    role_descriptors:
+      filebeat_writer:
+        cluster: [monitor, read_ilm, read_pipeline]
+        indices:
+          - names: ["filebeat-*"]
+            privileges: [view_index_metadata, create_doc, auto_configure]
+    expiration: 90d
+    secret_file: /etc/filebeat/es_api_key
+    secret_file_owner: root
+  no_log: true
+
+- name: Retire the key of a decommissioned host
+  esguard.security.es_api_key:
+    name: "filebeat-{{ inventory_hostname }}"
+    state: absent
+  delegate_to: localhost
+'''
+
+RETURN = r'''
+action:
+  description: One of V(created), V(updated), V(unchanged), V(invalidated) (what would happen, in check mode).
+  returned: always
+  type: str
+  sample: created
+api_key:
+  description: The key kept or created, without its secret. Absent after O(state=absent) and in check mode
+    when a key would be created.
+  returned: when a key exists
+  type: dict
+  contains:
+    id:
+      description: Key id.
+      type: str
+    name:
+      description: Key name.
+      type: str
+    expiration:
+      description: Expiry time in milliseconds since the epoch; absent when the key never expires.
+      type: int
+    metadata:
+      description: Metadata of the key.
+      type: dict
+    role_descriptors:
+      description: Role descriptors of the key.
+      type: dict
+secret:
+  description:
+    - The secret of a key created in this run, in the forms Beats and Logstash need. Only in the run
+      that created the key, and with O(secret_file) only when O(return_secret=true). Use C(no_log=true) on the task.
+  returned: when a key was created
+  type: dict
+  contains:
+    id:
+      description: Key id.
+      type: str
+    api_key:
+      description: The secret part alone.
+      type: str
+    credential:
+      description: C(id:api_key), for C(output.elasticsearch.api_key) in Beats and C(api_key) in Logstash.
+      type: str
+    encoded:
+      description: Base64 of C(id:api_key), for an C(Authorization: ApiKey) header.
+      type: str
+secret_known:
+  description:
+    - Whether the key's secret is at hand and known to work. V(true) when the key was created in this run or
+      O(secret_file) authenticates; V(false) when the key existed before and there is no secret file to check.
+  returned: when O(state=present)
+  type: bool
+duplicates:
+  description: Ids of other active keys of ours with the same name (invalidated when O(remove_duplicates=true)).
+  returned: always
+  type: list
+  elements: str
+invalidated:
+  description: Ids of keys invalidated in this run (that would be, in check mode).
+  returned: always
+  type: list
+  elements: str
+'''
+
+from ansible_collections.esguard.security.plugins.module_utils._api_keys import run_module
+
+
+def main():
+    run_module()
+
+
+if __name__ == '__main__':
+    main()

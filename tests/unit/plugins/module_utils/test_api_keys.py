@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from ansible_collections.esguard.security.plugins.module_utils._api_keys import (
+    MANAGED_TAG_KEY, MANAGED_TAG_VALUE, ApiKeyInputError, decide_present, derived_key_refusal, desired_metadata,
+    our_active_keys, parse_secret_file, role_descriptors_body, secret_file_content, secret_formats, shown_key)
+
+NOW = 1700000000000
+TAG = {MANAGED_TAG_KEY: MANAGED_TAG_VALUE}
+WRITER = {'writer': {'cluster': ['monitor'], 'indices': [{'names': ['filebeat-*'], 'privileges': ['create_doc']}]}}
+# The writer descriptor as GET _security/api_key returns it.
+SERVER_WRITER = {'writer': {'cluster': ['monitor'], 'indices': [
+    {'names': ['filebeat-*'], 'privileges': ['create_doc'], 'allow_restricted_indices': False}],
+    'applications': [], 'run_as': [], 'metadata': {}, 'transient_metadata': {'enabled': True}}}
+
+
+def key(key_id, creation=1, name='host1', metadata=None, **fields):
+    out = dict(id=key_id, name=name, creation=creation, invalidated=False,
+               metadata=TAG if metadata is None else metadata, role_descriptors=SERVER_WRITER)
+    out.update(fields)
+    return out
+
+
+def test_active_keys_exclude_invalidated_expired_untagged_and_other_names_newest_first():
+    keys = [key('old', 1), key('new', 5), key('gone', 9, invalidated=True), key('expired', 9, expiration=NOW - 1),
+            key('later', 3, expiration=NOW + 1000), key('hand', 9, metadata={}), key('other', 9, name='host2')]
+    assert [k['id'] for k in our_active_keys(keys, 'host1', NOW)] == ['new', 'later', 'old']
+
+
+def test_untagged_keys_count_when_the_tag_is_not_required():
+    assert [k['id'] for k in our_active_keys([key('hand', metadata={})], 'host1', NOW, tag=False)] == ['hand']
+
+
+def test_no_active_key_means_create():
+    assert decide_present([], role_descriptors_body(WRITER), TAG) == ('created', None, [])
+
+
+def test_same_key_as_the_server_normalizes_it_is_unchanged():
+    action, kept, dupes = decide_present([key('a')], role_descriptors_body(WRITER), TAG)
+    assert (action, kept['id'], dupes) == ('unchanged', 'a', [])
+
+
+@pytest.mark.parametrize('descriptors, metadata', [
+    ({'writer': {'cluster': ['monitor', 'read_ilm']}}, TAG),
+    ({'other': WRITER['writer']}, TAG),
+    (WRITER, dict(TAG, team='ops')),
+])
+def test_a_different_body_or_metadata_is_an_update(descriptors, metadata):
+    action, kept, _dupes = decide_present([key('a')], role_descriptors_body(descriptors), metadata)
+    assert (action, kept['id']) == ('updated', 'a')
+
+
+def test_newest_key_is_kept_the_others_are_duplicates():
+    action, kept, dupes = decide_present([key('new', 5), key('old', 1)], role_descriptors_body(WRITER), TAG)
+    assert (action, kept['id'], [k['id'] for k in dupes]) == ('unchanged', 'new', ['old'])
+
+
+def test_key_in_a_working_secret_file_is_kept_even_when_older():
+    action, kept, dupes = decide_present([key('new', 5), key('old', 1)], role_descriptors_body(WRITER), TAG,
+                                         secret_file_key_id='old', secret_file_works=True)
+    assert (action, kept['id'], [k['id'] for k in dupes]) == ('unchanged', 'old', ['new'])
+
+
+@pytest.mark.parametrize('file_id, works', [('a', False), ('vanished', None)])
+def test_secret_file_that_does_not_authenticate_or_names_a_gone_key_means_a_new_key(file_id, works):
+    action, kept, dupes = decide_present([key('a')], role_descriptors_body(WRITER), TAG,
+                                         secret_file_key_id=file_id, secret_file_works=works)
+    assert (action, kept, [k['id'] for k in dupes]) == ('created', None, ['a'])
+
+
+def test_role_descriptors_are_checked_like_roles():
+    with pytest.raises(ApiKeyInputError, match='index pattern'):
+        role_descriptors_body({'w': {'indices': [{'names': ['bad name'], 'privileges': ['read']}]}})
+    with pytest.raises(ApiKeyInputError, match='w:'):
+        role_descriptors_body({'w': {'clustr': ['monitor']}})
+    with pytest.raises(ApiKeyInputError, match='dictionary'):
+        role_descriptors_body({'w': ['monitor']})
+
+
+def test_metadata_refuses_reserved_keys_and_a_foreign_tag():
+    with pytest.raises(ApiKeyInputError, match='_secret'):
+        desired_metadata({'_secret': 1})
+    with pytest.raises(ApiKeyInputError, match=MANAGED_TAG_KEY):
+        desired_metadata({MANAGED_TAG_KEY: 'someone else'})
+    assert desired_metadata({'team': 'ops'}) == dict(TAG, team='ops')
+
+
+def test_secret_formats_for_beats_logstash_and_http_headers():
+    formats = secret_formats('VuaCfGcBCdbkQm-e5aOx', 'ui2lp2axTNmsyakw9tvNnw')
+    assert formats['credential'] == 'VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw'
+    assert base64.b64decode(formats['encoded']).decode() == formats['credential']
+
+
+def test_secret_file_round_trip_and_garbage():
+    assert parse_secret_file(secret_file_content('id1', 'sec')) == ('id1', 'sec')
+    for text in ('', 'no-colon', ':sec', 'id:', 'a:b:c'):
+        assert parse_secret_file(text) is None
+
+
+def test_shown_key_never_holds_the_secret():
+    shown = shown_key(dict(key('a'), api_key='SECRET', encoded='ENC', expiration=NOW))
+    assert 'SECRET' not in repr(shown) and 'ENC' not in repr(shown)
+    assert shown['expiration'] == NOW
+
+
+def test_api_key_login_can_only_create_keys_that_grant_nothing():
+    assert derived_key_refusal(True, role_descriptors_body(WRITER))
+    assert derived_key_refusal(True, {})
+    assert derived_key_refusal(True, {'nothing': {'cluster': [], 'indices': []}}) is None
+    assert derived_key_refusal(False, role_descriptors_body(WRITER)) is None
