@@ -103,17 +103,22 @@ def shown_key(key):
     return out
 
 
-def decide_present(active, desired_descriptors, metadata, secret_file_key_id=None, secret_file_works=None):
+def decide_present(active, desired_descriptors, metadata, secret_file_key_id=None, secret_file_works=None,
+                   secret_file_wanted=False):
     """What to do for state=present.
 
     ``active`` is our_active_keys' answer. ``secret_file_key_id`` is the id in an existing secret
-    file and ``secret_file_works`` whether it still authenticates (None when there is no file).
+    file and ``secret_file_works`` whether it still authenticates (None when there is no file);
+    ``secret_file_wanted`` says a secret file is asked for.
     Returns (action, kept key or None, duplicate keys) with action one of
     created, updated, unchanged.
     """
     if not active:
         return 'created', None, []
     kept = active[0]
+    if secret_file_wanted and secret_file_key_id is None:
+        # The file must hold a secret, and an existing key's secret cannot be read back.
+        return 'created', None, list(active)
     if secret_file_key_id is not None:
         matching = [k for k in active if k['id'] == secret_file_key_id]
         if not matching or not secret_file_works:
@@ -234,6 +239,10 @@ def run_module():
         metadata = desired_metadata(params['metadata'])
     except ApiKeyInputError as error:
         module.fail_json(msg=str(error))
+    # An API key can neither create a key that grants something nor update one, so no run could succeed.
+    refusal = params['state'] == 'present' and derived_key_refusal(bool(params['api_key']), descriptors)
+    if refusal:
+        module.fail_json(msg=refusal)
     conn = connect(module)
     found = conn.call('read API keys named %s' % name,
                       lambda c: c.security.get_api_key(name=name, owner=True, active_only=True))
@@ -254,7 +263,8 @@ def run_module():
     if file_key is not None and any(k['id'] == file_key[0] for k in active):
         file_works = conn.authenticates('check the key in secret_file', api_key=file_key) is not None
     action, kept, duplicates = decide_present(active, descriptors, metadata,
-                                              file_key and file_key[0], file_works)
+                                              file_key and file_key[0], file_works,
+                                              secret_file_wanted=bool(params['secret_file']))
     result['duplicates'] = [k['id'] for k in duplicates]
     to_invalidate = result['duplicates'] if params['remove_duplicates'] else []
     if duplicates and not params['remove_duplicates']:
@@ -270,10 +280,6 @@ def run_module():
     if kept:
         result['api_key'] = shown_key(dict(kept, **wanted) if action == 'updated' else kept)
 
-    if action == 'created':
-        refusal = derived_key_refusal(bool(params['api_key']), descriptors)
-        if refusal:
-            module.fail_json(msg=refusal)
     if module.check_mode:
         module.exit_json(**result)
 

@@ -116,3 +116,8 @@ def test_api_key_login_can_only_create_keys_that_grant_nothing():
     assert derived_key_refusal(True, {})
     assert derived_key_refusal(True, {'nothing': {'cluster': [], 'indices': []}}) is None
     assert derived_key_refusal(False, role_descriptors_body(WRITER)) is None
+
+
+def test_a_wanted_secret_file_that_does_not_exist_yet_means_a_new_key():
+    action, kept, dupes = decide_present([key('a')], role_descriptors_body(WRITER), TAG, secret_file_wanted=True)
+    assert (action, kept, [k['id'] for k in dupes]) == ('created', None, ['a'])
