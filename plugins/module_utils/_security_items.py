@@ -28,6 +28,16 @@ class Item(object):
         self.body = body
 
 
+# Elasticsearch refuses request lines over 4 KiB; a longer list of names is read as "all of them".
+MAX_NAMES_PATH = 3000
+
+
+def names_path(names):
+    """The comma-separated names for a GET, or None (read all) when there are none or too many for one URL."""
+    path = ','.join(names or [])
+    return path if path and len(path) <= MAX_NAMES_PATH else None
+
+
 class Kind(object):
     """What differs between kinds of item; subclasses fill in the server calls and the comparison."""
 
@@ -48,7 +58,7 @@ class Kind(object):
 
     def fetch(self, conn, names):
         """dict name -> body as the server returns it; all items when names is None."""
-        path = ','.join(names) if names else None
+        path = names_path(names)
         found = conn.call('read %ss' % self.noun,
                           lambda c: getattr(c.security, 'get_' + self.api)(name=path), missing_ok=True)
         return dict(found or {})

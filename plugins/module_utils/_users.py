@@ -11,7 +11,7 @@ is found out by authenticating as the user with it.
 
 from __future__ import annotations
 
-from ansible_collections.esguard.security.plugins.module_utils._security_items import Kind
+from ansible_collections.esguard.security.plugins.module_utils._security_items import Kind, names_path
 
 # Native realm passwords shorter than this are refused by Elasticsearch.
 MIN_PASSWORD_LENGTH = 6
@@ -141,7 +141,7 @@ class UserKind(Kind):
         return None
 
     def fetch(self, conn, names):
-        path = ','.join(names) if names else None
+        path = names_path(names)
         found = conn.call('read users', lambda c: c.security.get_user(username=path), missing_ok=True)
         # Remembered because built-in users are written through other calls than native ones.
         self.fetched = dict(found or {})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.esguard.security.plugins.module_utils._security_items import (
-    Item, Kind, ReservedItemError, apply, duplicate_names, plan, wanted_items)
+    Item, Kind, ReservedItemError, apply, duplicate_names, names_path, plan, wanted_items)
 
 
 class RecordingKind(Kind):
@@ -104,3 +104,10 @@ def test_wanted_items_from_the_single_form():
 
 def test_duplicate_names():
     assert duplicate_names([Item('a', 'present'), Item('b', 'present'), Item('a', 'absent')]) == ['a']
+
+
+def test_names_too_many_for_one_url_are_read_as_all():
+    assert names_path(['a', 'b']) == 'a,b'
+    assert names_path([]) is None
+    assert names_path(None) is None
+    assert names_path(['role_%04d' % i for i in range(400)]) is None
