@@ -103,9 +103,51 @@ def shown_key(key):
     return out
 
 
+_DURATION_UNITS_MS = (('ms', 1), ('s', 1000), ('m', 60 * 1000), ('h', 3600 * 1000), ('d', 86400 * 1000))
+
+
+def duration_ms(text):
+    """An Elasticsearch-style duration (V(7d), V(12h), V(30m), V(10s), V(500ms)) in milliseconds."""
+    value = (text or '').strip()
+    for unit, factor in _DURATION_UNITS_MS:
+        number = value[:-len(unit)]
+        if value.endswith(unit) and number.isdigit():
+            return int(number) * factor
+    raise ApiKeyInputError('%r is not a duration such as 7d, 12h, 30m, 10s or 500ms' % text)
+
+
+def check_rotation_window(expiration, rotate_before_ms):
+    """A new key must outlive the rotation window, or every run would rotate again."""
+    if rotate_before_ms is None or not expiration:
+        return
+    if duration_ms(expiration) <= rotate_before_ms:
+        raise ApiKeyInputError('expiration (%s) must be longer than rotate_before, or every run would replace '
+                               'the key' % expiration)
+
+
+def decide(active, desired_descriptors, metadata, secret_file_key_id=None, secret_file_works=None,
+           secret_file_wanted=False, rotate=False, rotate_before_ms=None, now_ms=0):
+    """What to do for state=present (or rotated, with ``rotate``).
+
+    The key that stays in use is chosen by ``decide_present``; it is rotated (a new key created
+    next to it, the old one left active for the caller to retire) when ``rotate`` is asked or it
+    expires within ``rotate_before_ms``. Returns (action, kept key or None, duplicate keys);
+    for V(rotated) the kept key is the one superseded.
+    """
+    action, kept, duplicates = decide_present(active, desired_descriptors, metadata, secret_file_key_id,
+                                              secret_file_works, secret_file_wanted)
+    if kept is None:
+        return action, kept, duplicates
+    expiration = kept.get('expiration')
+    expiring = rotate_before_ms is not None and expiration is not None and expiration - now_ms <= rotate_before_ms
+    if rotate or expiring:
+        return 'rotated', kept, duplicates
+    return action, kept, duplicates
+
+
 def decide_present(active, desired_descriptors, metadata, secret_file_key_id=None, secret_file_works=None,
                    secret_file_wanted=False):
-    """What to do for state=present.
+    """Which key stays in use, and whether it must be created or updated.
 
     ``active`` is our_active_keys' answer. ``secret_file_key_id`` is the id in an existing secret
     file and ``secret_file_works`` whether it still authenticates (None when there is no file);
@@ -168,14 +210,15 @@ def derived_key_refusal(login_is_api_key, descriptors):
 
 API_KEY_OPTIONS = dict(
     name=dict(type='str', required=True),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
+    state=dict(type='str', choices=['present', 'absent', 'rotated'], default='present'),
+    rotate_before=dict(type='str'),
     role_descriptors=dict(type='dict', default={}),
     metadata=dict(type='dict', default={}),
     expiration=dict(type='str'),
     remove_duplicates=dict(type='bool', default=False),
     secret_file=dict(type='path'),
-    secret_file_owner=dict(type='str'),
-    secret_file_group=dict(type='str'),
+    secret_file_owner=dict(type='str', no_log=False),
+    secret_file_group=dict(type='str', no_log=False),
     return_secret=dict(type='bool'),
 )
 
@@ -237,17 +280,20 @@ def run_module():
     try:
         descriptors = role_descriptors_body(params['role_descriptors'])
         metadata = desired_metadata(params['metadata'])
+        rotate_before_ms = duration_ms(params['rotate_before']) if params['rotate_before'] else None
+        check_rotation_window(params['expiration'], rotate_before_ms)
     except ApiKeyInputError as error:
         module.fail_json(msg=str(error))
     # An API key can neither create a key that grants something nor update one, so no run could succeed.
-    refusal = params['state'] == 'present' and derived_key_refusal(bool(params['api_key']), descriptors)
+    refusal = params['state'] != 'absent' and derived_key_refusal(bool(params['api_key']), descriptors)
     if refusal:
         module.fail_json(msg=refusal)
     conn = connect(module)
     found = conn.call('read API keys named %s' % name,
                       lambda c: c.security.get_api_key(name=name, owner=True, active_only=True))
-    active = our_active_keys(found.get('api_keys') or [], name, _now_ms())
-    result = dict(changed=False, duplicates=[], invalidated=[])
+    now_ms = _now_ms()
+    active = our_active_keys(found.get('api_keys') or [], name, now_ms)
+    result = dict(changed=False, duplicates=[], invalidated=[], superseded=[])
 
     if params['state'] == 'absent':
         ids = [k['id'] for k in active]
@@ -262,28 +308,32 @@ def run_module():
     file_works = None
     if file_key is not None and any(k['id'] == file_key[0] for k in active):
         file_works = conn.authenticates('check the key in secret_file', api_key=file_key) is not None
-    action, kept, duplicates = decide_present(active, descriptors, metadata,
-                                              file_key and file_key[0], file_works,
-                                              secret_file_wanted=bool(params['secret_file']))
+    action, kept, duplicates = decide(active, descriptors, metadata, file_key and file_key[0], file_works,
+                                      secret_file_wanted=bool(params['secret_file']),
+                                      rotate=params['state'] == 'rotated', rotate_before_ms=rotate_before_ms,
+                                      now_ms=now_ms)
+    creating = action in ('created', 'rotated')
+    # A superseded key stays active until a later run, when its successor is in place, retires it.
+    result['superseded'] = [kept['id']] if action == 'rotated' else []
     result['duplicates'] = [k['id'] for k in duplicates]
     to_invalidate = result['duplicates'] if params['remove_duplicates'] else []
     if duplicates and not params['remove_duplicates']:
         module.warn('%d other active API key(s) named %s exist (%s); set remove_duplicates=true to invalidate them'
                     % (len(duplicates), name, ', '.join(result['duplicates'])))
     result.update(action=action, changed=action != 'unchanged' or bool(to_invalidate), invalidated=to_invalidate,
-                  secret_known=action == 'created' or bool(file_works))
+                  secret_known=creating or bool(file_works))
     wanted = dict(name=name, metadata=metadata, role_descriptors=descriptors)
     if module._diff:
-        result['diff'] = dict(before=shown_key(kept) if kept else {},
-                              after=shown_key(dict(kept or {}, **wanted)) if action != 'unchanged' else
-                              shown_key(kept))
-    if kept:
+        before = shown_key(kept) if kept and action != 'rotated' else {}
+        after = shown_key(dict(kept or {}, **wanted)) if kept and not creating else shown_key(wanted)
+        result['diff'] = dict(before=before, after=after)
+    if kept and not creating:
         result['api_key'] = shown_key(dict(kept, **wanted) if action == 'updated' else kept)
 
     if module.check_mode:
         module.exit_json(**result)
 
-    if action == 'created':
+    if creating:
         body = dict(name=name, role_descriptors=descriptors, metadata=metadata)
         if params['expiration']:
             body['expiration'] = params['expiration']

@@ -44,15 +44,24 @@ attributes:
 options:
   name:
     description:
-      - Name of the API key, for example the inventory hostname of the shipper.
+      - Name of the API key, for example the inventory hostname of the shipper followed by the shipper type.
     type: str
     required: true
   state:
     description:
       - V(present) ensures one active key; V(absent) invalidates every key of ours with this name.
+      - V(rotated) creates a new key next to the one in use in every run, and leaves the old one active
+        (RV(superseded)) so the shippers keep working until they have the new secret. Once the new secret is
+        deployed, a run with O(remove_duplicates=true) invalidates the old key.
     type: str
-    choices: [present, absent]
+    choices: [present, absent, rotated]
     default: present
+  rotate_before:
+    description:
+      - Rotate (as with O(state=rotated)) when the key in use expires within this duration, for example V(7d).
+        Must be shorter than O(expiration).
+      - Units V(d), V(h), V(m), V(s) and V(ms).
+    type: str
   role_descriptors:
     description:
       - The privileges of the key, a dictionary of role name to role body. Each body has the fields of
@@ -71,7 +80,8 @@ options:
   expiration:
     description:
       - Lifetime of a newly created key, as an Elasticsearch duration such as V(30d) or V(12h).
-        Without it the key never expires. Applies at creation; an existing key keeps its expiration.
+        Without it the key never expires. Applies at creation; an existing key keeps its expiration
+        (use O(rotate_before) to replace keys before they expire).
       - A key that has expired is not active any more, so the next run creates a new one.
     type: str
   remove_duplicates:
@@ -137,7 +147,8 @@ EXAMPLES = r'''
 
 RETURN = r'''
 action:
-  description: One of V(created), V(updated), V(unchanged), V(invalidated) (what would happen, in check mode).
+  description: One of V(created), V(rotated), V(updated), V(unchanged), V(invalidated) (what would happen,
+    in check mode).
   returned: always
   type: str
   sample: created
@@ -179,7 +190,7 @@ secret:
       description: C(id:api_key), for C(output.elasticsearch.api_key) in Beats and C(api_key) in Logstash.
       type: str
     encoded:
-      description: Base64 of C(id:api_key), for an C(Authorization: ApiKey) header.
+      description: Base64 of C(id:api_key), for an C(Authorization) header of type C(ApiKey).
       type: str
 secret_known:
   description:
@@ -189,6 +200,13 @@ secret_known:
   type: bool
 duplicates:
   description: Ids of other active keys of ours with the same name (invalidated when O(remove_duplicates=true)).
+  returned: always
+  type: list
+  elements: str
+superseded:
+  description:
+    - Ids of keys replaced by a new key in this run (O(state=rotated) or O(rotate_before)). They stay active
+      until a later run with O(remove_duplicates=true), after the new secret is deployed.
   returned: always
   type: list
   elements: str

@@ -10,7 +10,8 @@ import base64
 import pytest
 
 from ansible_collections.esguard.security.plugins.module_utils._api_keys import (
-    MANAGED_TAG_KEY, MANAGED_TAG_VALUE, ApiKeyInputError, decide_present, derived_key_refusal, desired_metadata,
+    MANAGED_TAG_KEY, MANAGED_TAG_VALUE, ApiKeyInputError, check_rotation_window, decide, decide_present,
+    derived_key_refusal, desired_metadata, duration_ms,
     our_active_keys, parse_secret_file, role_descriptors_body, secret_file_content, secret_formats, shown_key)
 
 NOW = 1700000000000
@@ -121,3 +122,44 @@ def test_api_key_login_can_only_create_keys_that_grant_nothing():
 def test_a_wanted_secret_file_that_does_not_exist_yet_means_a_new_key():
     action, kept, dupes = decide_present([key('a')], role_descriptors_body(WRITER), TAG, secret_file_wanted=True)
     assert (action, kept, [k['id'] for k in dupes]) == ('created', None, ['a'])
+
+
+@pytest.mark.parametrize('text, expected', [('7d', 7 * 86400000), ('12h', 12 * 3600000), ('30m', 1800000),
+                                            ('10s', 10000), ('500ms', 500)])
+def test_durations(text, expected):
+    assert duration_ms(text) == expected
+
+
+@pytest.mark.parametrize('text', ['', '7', 'd', '7w', '-1d', '1.5h'])
+def test_bad_durations_are_refused(text):
+    with pytest.raises(ApiKeyInputError):
+        duration_ms(text)
+
+
+def test_a_key_expiring_within_rotate_before_is_rotated_and_kept_as_superseded():
+    expiring = key('a', expiration=NOW + 1000)
+    action, kept, dupes = decide([expiring], role_descriptors_body(WRITER), TAG, rotate_before_ms=5000, now_ms=NOW)
+    assert (action, kept['id'], dupes) == ('rotated', 'a', [])
+
+
+def test_a_key_outside_the_rotation_window_or_never_expiring_stays():
+    for expiration in (NOW + 10000, None):
+        action, _kept, _dupes = decide([key('a', expiration=expiration)], role_descriptors_body(WRITER), TAG,
+                                       rotate_before_ms=5000, now_ms=NOW)
+        assert action == 'unchanged'
+
+
+def test_rotation_asked_replaces_the_key_in_use():
+    action, kept, _dupes = decide([key('a')], role_descriptors_body(WRITER), TAG, rotate=True, now_ms=NOW)
+    assert (action, kept['id']) == ('rotated', 'a')
+
+
+def test_rotation_with_no_key_is_a_creation():
+    assert decide([], {}, TAG, rotate=True, now_ms=NOW) == ('created', None, [])
+
+
+def test_a_new_key_must_outlive_the_rotation_window():
+    with pytest.raises(ApiKeyInputError, match='rotate_before'):
+        check_rotation_window('1h', duration_ms('2h'))
+    check_rotation_window('3h', duration_ms('2h'))
+    check_rotation_window(None, duration_ms('2h'))
