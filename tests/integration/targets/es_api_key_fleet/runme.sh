@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Twenty hosts at once, each ensuring its own key: the first run and every re-run must end
+# with exactly twenty active keys.
+set -eu
+ansible-playbook -i inventory.ini --forks 20 -e @../../integration_config.yml fleet.yml "$@"
