@@ -13,6 +13,8 @@ from ansible_collections.esguard.security.plugins.module_utils._api_keys import 
     MANAGED_TAG_KEY, MANAGED_TAG_VALUE, ApiKeyInputError, check_rotation_window, decide, decide_present,
     derived_key_refusal, desired_metadata, duration_ms,
     our_active_keys, parse_secret_file, role_descriptors_body, secret_file_content, secret_formats, shown_key)
+from ansible_collections.esguard.security.plugins.module_utils._credential_check import (
+    has_privileges_body, missing_privileges)
 
 NOW = 1700000000000
 TAG = {MANAGED_TAG_KEY: MANAGED_TAG_VALUE}
@@ -163,3 +165,17 @@ def test_a_new_key_must_outlive_the_rotation_window():
         check_rotation_window('1h', duration_ms('2h'))
     check_rotation_window('3h', duration_ms('2h'))
     check_rotation_window(None, duration_ms('2h'))
+
+
+def test_missing_privileges_are_listed_per_cluster_privilege_and_index():
+    answer = {'has_all_requested': False, 'cluster': {'monitor': True, 'read_ilm': False},
+              'index': {'filebeat-*': {'create_doc': True, 'auto_configure': False},
+                        'logs-*': {'read': True}}}
+    assert missing_privileges(answer) == ['cluster: read_ilm', 'index filebeat-*: auto_configure']
+    assert missing_privileges({'has_all_requested': True, 'cluster': {'monitor': True}}) == []
+
+
+def test_has_privileges_body_leaves_out_what_is_not_asked():
+    assert has_privileges_body([], []) == {}
+    assert has_privileges_body(['monitor'], [{'names': ['a'], 'privileges': ['read']}]) == {
+        'cluster': ['monitor'], 'index': [{'names': ['a'], 'privileges': ['read'], 'allow_restricted_indices': False}]}
