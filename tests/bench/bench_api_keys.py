@@ -82,8 +82,8 @@ def main():
     print('| way | create %d keys | per key | re-run | per key |' % count)
     print('| --- | ---: | ---: | ---: | ---: |')
     for way, create, rerun in rows:
-        print('| %s | %.1f s | %.0f ms | %.1f s | %.0f ms |' % (way, create, create * 1000 / count, rerun,
-                                                            rerun * 1000 / count))
+        row = (way, create, create * 1000 / count, rerun, rerun * 1000 / count)
+        print('| %s | %.1f s | %.0f ms | %.1f s | %.0f ms |' % row)
 
 
 if __name__ == '__main__':
