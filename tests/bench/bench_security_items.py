@@ -10,18 +10,22 @@
 3. the Elasticsearch Python client sending the same requests directly.
 
 Each way first creates the items, then runs again with the same input (the
-no-op re-run that a scheduled playbook does most of the time). Prints a
-Markdown table of wall-clock seconds and ratios.
+no-op re-run that a scheduled playbook does most of the time). For each run it
+also counts the documents written to the security index, so a node that serves
+only the benchmark shows that a no-op re-run writes nothing. Writes a JSON
+report and prints a Markdown table of wall-clock seconds and ratios.
 
 Needs the environment of the test node (ESGUARD_ES_URL, ESGUARD_ES_USERNAME,
 ESGUARD_ES_PASSWORD, ESGUARD_ES_CA) and the collection on ANSIBLE_COLLECTIONS_PATH.
-Usage: bench_security_items.py [N]
+Usage: bench_security_items.py [--count N] [--report FILE]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -115,34 +119,75 @@ def clean(es, count):
         es.options(ignore_status=404).security.delete_role(name=item['name'])
 
 
+def security_writes(es):
+    """Documents indexed into the security index so far (deletes are not counted)."""
+    stats = es.indices.stats(index='.security', metric='indexing', filter_path='_all.total.indexing.index_total')
+    return stats['_all']['total']['indexing']['index_total']
+
+
+def server_version(es):
+    return ','.join(sorted(set(node['version'] for node in es.nodes.info(filter_path='nodes.*.version')['nodes'].values())))
+
+
+def measured(es, run):
+    """(seconds, security documents written) of one run."""
+    before = security_writes(es)
+    seconds = run()
+    return seconds, security_writes(es) - before
+
+
 def main():
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--count', type=int, default=200)
+    parser.add_argument('--report', default=os.path.join('tests', 'output', 'bench', 'security_items.json'))
+    args = parser.parse_args()
+    count = args.count
     env = os.environ
     es = client(env)
-    rows = []
+    load_before = os.getloadavg()
+    results = {}
     kinds = (('roles', 'es_role', 'roles', roles(count), raw_roles),
              ('users', 'es_user', 'users', users(count), raw_users))
     for kind, module, list_key, items, raw in kinds:
-        timings = {}
+        results[kind] = {}
         for way in ('list', 'loop', 'raw'):
             clean(es, count)
             if way == 'raw':
-                timings[way] = (raw(es, items), raw(es, items))
+                def run(items=items, raw=raw):
+                    return raw(es, items)
             else:
                 plays = playbook(env, module, list_key, items, looped=(way == 'loop'))
-                timings[way] = (run_playbook(env, plays), run_playbook(env, plays))
-        rows.append((kind, timings))
+
+                def run(plays=plays):
+                    return run_playbook(env, plays)
+            (create, create_writes), (rerun, rerun_writes) = measured(es, run), measured(es, run)
+            results[kind][way] = dict(create_seconds=round(create, 2), create_writes=create_writes,
+                                      rerun_seconds=round(rerun, 2), rerun_writes=rerun_writes)
+        ways = results[kind]
+        ways['ratios'] = dict(
+            create_list_over_raw=round(ways['list']['create_seconds'] / ways['raw']['create_seconds'], 2),
+            create_loop_over_list=round(ways['loop']['create_seconds'] / ways['list']['create_seconds'], 2),
+            rerun_loop_over_list=round(ways['loop']['rerun_seconds'] / ways['list']['rerun_seconds'], 2))
     clean(es, count)
 
-    print('| %d items | create (s) | no-op re-run (s) | create / raw client | re-run / one list task |' % count)
-    print('|---|---:|---:|---:|---:|')
-    for kind, timings in rows:
-        raw_create = timings['raw'][0]
-        list_rerun = timings['list'][1]
+    report = dict(count=count, results=results, environment=dict(
+        cpus=os.cpu_count(), python=platform.python_version(), elasticsearch=server_version(es),
+        load_average_before=[round(x, 2) for x in load_before],
+        load_average_after=[round(x, 2) for x in os.getloadavg()]))
+    os.makedirs(os.path.dirname(os.path.abspath(args.report)), exist_ok=True)
+    with open(args.report, 'w') as handle:
+        json.dump(report, handle, indent=2)
+
+    print('| %d items | create (s) | writes | no-op re-run (s) | writes | create / raw client | re-run / one list task |'
+          % count)
+    print('|---|---:|---:|---:|---:|---:|---:|')
+    for kind, ways in results.items():
         for way, label in (('list', 'one list task'), ('loop', 'looped task'), ('raw', 'raw client')):
-            create, rerun = timings[way]
-            print('| %s, %s | %.1f | %.1f | %.1f | %.2f |'
-                  % (kind, label, create, rerun, create / raw_create, rerun / list_rerun))
+            row = ways[way]
+            print('| %s, %s | %.1f | %d | %.1f | %d | %.1f | %.2f |'
+                  % (kind, label, row['create_seconds'], row['create_writes'], row['rerun_seconds'],
+                     row['rerun_writes'], row['create_seconds'] / ways['raw']['create_seconds'],
+                     row['rerun_seconds'] / ways['list']['rerun_seconds']))
 
 
 if __name__ == '__main__':
