@@ -12,7 +12,8 @@ class ModuleDocFragment(object):
 options:
   hosts:
     description:
-      - Elasticsearch URLs. Requests go to the first that answers; the others are tried when one cannot be reached.
+      - Elasticsearch URLs. Requests take them in turn, starting with the first; a request that cannot reach
+        one URL is sent to the next.
       - Can also be set with the E(ELASTICSEARCH_HOSTS) environment variable (comma-separated).
     type: list
     elements: str
@@ -54,7 +55,9 @@ options:
   ca_trusted_fingerprint:
     description:
       - SHA-256 fingerprint (hex, colons allowed) of a certificate in the server's chain, usually its CA.
-        The connection is trusted when that certificate is presented.
+        The connection is trusted when that certificate is presented, so the server must send it with its own
+        certificate (Elasticsearch's auto-configured HTTP certificate includes its CA).
+      - Mutually exclusive with O(ca_certs).
       - Can also be set with the E(ELASTICSEARCH_CA_TRUSTED_FINGERPRINT) environment variable.
     type: str
   validate_certs:

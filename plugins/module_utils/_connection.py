@@ -103,6 +103,9 @@ def client_settings(params):
         raise ConnectionSettingsError('hosts must name at least one Elasticsearch URL')
     has_credentials = bool(params.get('login_password') or params.get('api_key') or params.get('client_cert'))
     plain = [h for h in hosts if h.lower().startswith('http://')]
+    if plain and len(plain) < len(hosts):
+        # The client takes one set of TLS options for all hosts, and http:// hosts refuse any.
+        raise ConnectionSettingsError('hosts must all use https:// or all use http://')
     if plain and has_credentials and not params.get('allow_insecure_http'):
         raise ConnectionSettingsError(
             'refusing to send credentials over plain HTTP to %s; use https:// or set allow_insecure_http=true'
@@ -111,20 +114,27 @@ def client_settings(params):
     settings = dict(hosts=hosts, request_timeout=params['request_timeout'],
                     # Status retries are ours (with backoff, and never for creates);
                     # the transport only fails over to the next host.
-                    max_retries=max(len(hosts) - 1, 0), retry_on_status=(), retry_on_timeout=False)
+                    max_retries=max(len(hosts) - 1, 0), retry_on_status=(), retry_on_timeout=False,
+                    # The hosts in the order given: the first request goes to the first URL.
+                    randomize_nodes_in_pool=False)
     if params.get('api_key'):
         settings['api_key'] = api_key_credential(params['api_key'])
     elif params.get('login_user'):
         settings['basic_auth'] = (params['login_user'], params['login_password'])
 
+    if not plain:
+        settings.update(tls_settings(params))
+    return settings
+
+
+def tls_settings(params):
+    """The client's TLS keyword arguments for https:// hosts."""
+    settings = dict(ssl_context=ssl_context(params),
+                    # The transport applies verify_certs to the context it is given, so it must agree
+                    # with validate_certs; the module warns itself when validation is off.
+                    verify_certs=params['validate_certs'], ssl_show_warn=False)
     if params.get('ca_trusted_fingerprint'):
         settings['ssl_assert_fingerprint'] = normalize_fingerprint(params['ca_trusted_fingerprint'])
-        if params.get('client_cert'):
-            settings['client_cert'] = params['client_cert']
-            settings['client_key'] = params['client_key']
-        return settings
-
-    settings['ssl_context'] = ssl_context(params)
     return settings
 
 
@@ -228,6 +238,10 @@ def connect(module):
         module.fail_json(msg=str(error))
     except (ssl.SSLError, OSError) as error:
         module.fail_json(msg='cannot load the TLS files: %s' % error)
+    try:
+        client = Elasticsearch(**settings)
+    except ValueError as error:
+        module.fail_json(msg='invalid connection settings: %s' % error)
     if not module.params['validate_certs']:
         module.warn('validate_certs is false: the identity of the Elasticsearch server is not checked')
-    return ElasticsearchConnection(module, Elasticsearch(**settings), settings)
+    return ElasticsearchConnection(module, client, settings)

@@ -6,13 +6,17 @@
 from __future__ import annotations
 
 import base64
+import re
 import ssl
 
 import pytest
+import yaml
 
+from ansible_collections.esguard.security.plugins.doc_fragments.connection import ModuleDocFragment
+from ansible_collections.esguard.security.plugins.module_utils import _connection
 from ansible_collections.esguard.security.plugins.module_utils._connection import (
-    ConnectionSettingsError, api_key_credential, client_settings, describe_error, is_retryable,
-    normalize_fingerprint)
+    CONNECTION_ARGSPEC, ConnectionSettingsError, api_key_credential, client_settings, describe_error,
+    is_retryable, normalize_fingerprint)
 
 
 def params(**overrides):
@@ -57,16 +61,35 @@ def test_hosts_fail_over_and_status_retries_are_left_to_the_module():
     settings = client_settings(params(hosts=['https://a:9200/', 'https://b:9200']))
     assert settings['hosts'] == ['https://a:9200', 'https://b:9200']
     assert settings['max_retries'] == 1 and settings['retry_on_status'] == ()
+    # In the order given, so the first URL gets the first request.
+    assert settings['randomize_nodes_in_pool'] is False
 
 
 def test_tls_settings():
-    assert client_settings(params())['ssl_context'].verify_mode == ssl.CERT_REQUIRED
-    insecure = client_settings(params(validate_certs=False))['ssl_context']
-    assert insecure.verify_mode == ssl.CERT_NONE and not insecure.check_hostname
-    pinned = client_settings(params(ca_trusted_fingerprint='AB' * 32))
-    assert pinned['ssl_assert_fingerprint'] == 'ab' * 32 and 'ssl_context' not in pinned
+    verifying = client_settings(params())
+    assert verifying['ssl_context'].verify_mode == ssl.CERT_REQUIRED and verifying['verify_certs'] is True
+    insecure = client_settings(params(validate_certs=False))
+    assert insecure['ssl_context'].verify_mode == ssl.CERT_NONE and not insecure['ssl_context'].check_hostname
+    # The transport sets the context's verify mode from verify_certs: both must say no.
+    assert insecure['verify_certs'] is False
     with pytest.raises(ConnectionSettingsError, match='does not exist'):
         client_settings(params(ca_certs='/nonexistent/ca.pem'))
+
+
+def test_a_pinned_fingerprint_keeps_the_context_that_carries_the_client_certificate(monkeypatch):
+    contexts = []
+    monkeypatch.setattr(_connection, 'ssl_context', lambda p: contexts.append(p['client_cert']) or 'context')
+    pinned = client_settings(params(ca_trusted_fingerprint='AB' * 32, client_cert='c.pem', client_key='k.pem'))
+    assert pinned['ssl_assert_fingerprint'] == 'ab' * 32
+    assert pinned['ssl_context'] == 'context' and contexts == ['c.pem']
+    assert 'client_cert' not in pinned
+
+
+def test_plain_http_hosts_get_no_tls_options():
+    plain = client_settings(params(hosts=['http://es1:9200', 'http://es2:9200']))
+    assert not set(plain) & {'ssl_context', 'verify_certs', 'ssl_assert_fingerprint'}
+    with pytest.raises(ConnectionSettingsError, match='all use https:// or all use http://'):
+        client_settings(params(hosts=['https://es1:9200', 'http://es2:9200']))
 
 
 def test_api_key_auth_is_used_instead_of_basic():
@@ -95,3 +118,13 @@ def test_describe_error_names_status_type_and_reason():
 ])
 def test_retryable_answers(status, info, expected):
     assert is_retryable(FakeApiError(status, info)) is expected
+
+
+def test_the_documentation_names_each_option_with_its_type_default_and_environment_variable():
+    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']
+    assert sorted(documented) == sorted(CONNECTION_ARGSPEC)
+    for name, spec in CONNECTION_ARGSPEC.items():
+        doc = documented[name]
+        assert doc['type'] == spec['type'], name
+        assert doc.get('default') == spec.get('default'), name
+        assert re.findall(r'E\((ELASTICSEARCH_[A-Z_]+)\)', ' '.join(doc['description'])) == spec['fallback'][1], name
