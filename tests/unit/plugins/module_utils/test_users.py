@@ -9,13 +9,21 @@ import pytest
 
 from ansible_collections.esguard.security.plugins.module_utils._security_items import Item, ReservedItemError, plan
 from ansible_collections.esguard.security.plugins.module_utils._users import (
-    MASK, UserInputError, UserKind, full_body, password_decision, profile_changes, shown, validate, wanted_fields)
+    MASK, UserInputError, UserKind, full_body, password_check, password_decision, profile_changes, shown, validate,
+    wanted_fields)
 
 # What GET _security/user returns for a native user.
 SERVER_USER = {'username': 'fb', 'roles': ['filebeat_writer'], 'full_name': None, 'email': None,
                'metadata': {}, 'enabled': True}
 BUILTIN = {'username': 'beats_system', 'roles': ['beats_system'], 'full_name': None, 'email': None,
            'metadata': {'_reserved': True}, 'enabled': True}
+
+
+def authenticated_by(realm_type):
+    """An _authenticate answer (its shape on Elasticsearch 8.19) from a realm of this type."""
+    realm = {'name': realm_type + '1', 'type': realm_type}
+    return {'username': 'fb', 'roles': [], 'authentication_realm': realm, 'lookup_realm': realm,
+            'authentication_type': 'realm'}
 
 
 def wanted(**fields):
@@ -32,6 +40,16 @@ def test_unmentioned_fields_are_kept_and_enabled_is_not_reset():
     assert body == {'roles': ['a'], 'full_name': 'File Beat', 'metadata': {'team': 'ops'}, 'enabled': False}
 
 
+def test_an_empty_string_clears_email_and_full_name_and_then_compares_equal():
+    described = dict(SERVER_USER, email='fb@example.com', full_name='File Beat', metadata={'team': 'ops'})
+    clearing = wanted(email='', full_name='', metadata={})
+    assert profile_changes(clearing, described) == ['full_name', 'email', 'metadata']
+    assert full_body(clearing, described) == {'roles': ['filebeat_writer'], 'full_name': '', 'email': '',
+                                              'metadata': {}, 'enabled': True}
+    # Elasticsearch stores and returns the empty string as sent.
+    assert profile_changes(clearing, dict(SERVER_USER, email='', full_name='')) == []
+
+
 def test_a_new_user_is_enabled_with_no_roles_by_default():
     assert full_body(wanted(), None) == {'roles': [], 'metadata': {}, 'enabled': True}
 
@@ -44,18 +62,42 @@ def test_profile_changes_compare_roles_as_sets_and_empty_strings_as_none():
     assert profile_changes(wanted(roles=['a']), None) == ['roles']
 
 
-@pytest.mark.parametrize('mode, actual, fields, authenticates, expected', [
+REFUSED = 'refused'
+
+
+@pytest.mark.parametrize('mode, actual, fields, answer, expected', [
     ('when_changed', None, dict(password='secret1'), None, True),
-    ('when_changed', SERVER_USER, dict(password='secret1'), True, False),
-    ('when_changed', SERVER_USER, dict(password='secret1'), False, True),
+    ('when_changed', SERVER_USER, dict(password='secret1'), authenticated_by('native'), False),
+    ('when_changed', SERVER_USER, dict(password='secret1'), REFUSED, True),
+    ('when_changed', BUILTIN, dict(password='secret1'), authenticated_by('reserved'), False),
     ('on_create', SERVER_USER, dict(password='secret1'), None, False),
     ('on_create', None, dict(password='secret1'), None, True),
     ('always', SERVER_USER, dict(password='secret1'), None, True),
     ('when_changed', SERVER_USER, dict(), None, False),
 ])
-def test_password_decision(mode, actual, fields, authenticates, expected):
-    verified = never if authenticates is None else (lambda: authenticates)
-    assert password_decision(mode, wanted(**fields), actual, verified) == (expected, None)
+def test_password_decision(mode, actual, fields, answer, expected):
+    authenticate = never if answer is None else (lambda: None if answer == REFUSED else answer)
+    assert password_decision(mode, wanted(**fields), actual, authenticate) == (expected, None)
+
+
+@pytest.mark.parametrize('realm_type', ['file', 'ldap', 'active_directory'])
+def test_another_realm_accepting_the_password_proves_nothing_and_leaves_it_with_a_warning(realm_type):
+    decision, warning = password_decision('when_changed', wanted(password='secret1'), SERVER_USER,
+                                          lambda: authenticated_by(realm_type))
+    assert decision is False
+    assert 'user fb could not be checked: the %s realm' % realm_type in warning
+    assert 'secret1' not in warning
+
+
+def test_an_answer_without_a_realm_proves_nothing():
+    decision, warning = password_check('fb', {'username': 'fb'})
+    assert decision is False and 'could not be checked' in warning
+
+
+def test_the_native_and_reserved_realms_prove_the_password():
+    assert password_check('fb', authenticated_by('native')) == (False, None)
+    assert password_check('beats_system', authenticated_by('reserved')) == (False, None)
+    assert password_check('fb', None) == (True, None)
 
 
 def test_a_disabled_user_cannot_be_checked_and_is_left_alone_with_a_warning():
@@ -91,13 +133,16 @@ def test_shown_masks_the_password():
 
 
 class FakeConn(object):
-    def __init__(self, good_password):
+    def __init__(self, good_password, realm_type='native'):
         self.good_password = good_password
+        self.realm_type = realm_type
         self.checked = []
 
     def authenticates(self, what, basic_auth):
         self.checked.append(basic_auth[0])
-        return {'username': basic_auth[0]} if basic_auth[1] == self.good_password else None
+        if basic_auth[1] != self.good_password:
+            return None
+        return dict(authenticated_by(self.realm_type), username=basic_auth[0])
 
 
 def test_plan_for_native_users_checks_passwords_by_authenticating():
@@ -122,3 +167,11 @@ def test_built_in_users_take_password_and_enabled_only():
              {'beats_system': BUILTIN})
     with pytest.raises(ReservedItemError, match='cannot be deleted'):
         plan(FakeConn(None), kind, [Item('beats_system', 'absent')], {'beats_system': BUILTIN})
+
+
+def test_plan_leaves_a_password_another_realm_accepted_and_warns():
+    kind = UserKind('when_changed')
+    result = plan(FakeConn('secret1', realm_type='file'), kind,
+                  [Item('fb', 'present', wanted(roles=['filebeat_writer'], password='secret1'))], {'fb': SERVER_USER})
+    assert result.results == [dict(name='fb', action='unchanged')]
+    assert len(kind.warnings) == 1 and 'the file realm' in kind.warnings[0]
