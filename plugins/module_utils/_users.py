@@ -88,6 +88,33 @@ def full_body(wanted, actual):
     return body
 
 
+def merged_metadata(stored, sent):
+    """The metadata a user has after a write without a password sent ``sent`` over ``stored``.
+
+    Such a write is a partial update of the user's document: objects are merged key by
+    key (recursively), everything else is replaced.
+    """
+    result = dict(stored or {})
+    for key, value in sent.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merged_metadata(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+def needs_metadata_reset(body, actual):
+    """Whether writing ``body`` over the native user ``actual`` would keep metadata keys the body drops.
+
+    Only a write with a password replaces the whole document. Otherwise the metadata
+    has to be reset first (a write without it resets it to empty) so that the keys the
+    task removed go.
+    """
+    if actual is None or 'password' in body or 'password_hash' in body or 'metadata' not in body:
+        return False
+    return merged_metadata(actual.get('metadata'), body['metadata']) != body['metadata']
+
+
 # The realms that hold the passwords this module writes: native users, and built-in users (reserved realm).
 PASSWORD_REALM_TYPES = ('native', 'reserved')
 
@@ -196,7 +223,12 @@ class UserKind(Kind):
         return ('created' if actual is None else 'updated'), body
 
     def put(self, conn, name, body):
-        if not self.reserved(self.fetched.get(name)):
+        actual = self.fetched.get(name)
+        if not self.reserved(actual):
+            if needs_metadata_reset(body, actual):
+                without_metadata = dict((k, v) for k, v in body.items() if k != 'metadata')
+                conn.call('reset the metadata of user %s' % name,
+                          lambda c: c.security.put_user(username=name, body=without_metadata))
             conn.call('write user %s' % name, lambda c: c.security.put_user(username=name, body=body))
             return
         # Built-in users only take these two calls.

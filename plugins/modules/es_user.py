@@ -103,6 +103,9 @@ options:
   metadata:
     description:
       - Free-form metadata; keys may not start with C(_). Not mentioned means unchanged; V({}) clears it.
+      - The given metadata replaces the user's whole metadata. Elasticsearch merges metadata into what it holds when
+        a user is written without a password, so when keys go and no password is written in the same run the
+        module first writes the user without metadata, then with the new one.
     type: dict
   enabled:
     description:
@@ -192,7 +195,8 @@ from ansible_collections.esguard.security.plugins.module_utils import _security_
 def main():
     module = _security_items.kind_module(
         'users', USER_BODY_OPTIONS, list_suboptions=True,
-        update_password=dict(type='str', choices=['always', 'on_create', 'when_changed'], default='when_changed'))
+        update_password=dict(type='str', choices=['always', 'on_create', 'when_changed'], default='when_changed',
+                             no_log=False))
     conn = connect(module)
 
     _security_items.run(module, conn, UserKind(module.params['update_password']), 'users', USER_BODY_OPTIONS,

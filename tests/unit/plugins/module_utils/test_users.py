@@ -9,8 +9,8 @@ import pytest
 
 from ansible_collections.esguard.security.plugins.module_utils._security_items import Item, ReservedItemError, plan
 from ansible_collections.esguard.security.plugins.module_utils._users import (
-    MASK, UserInputError, UserKind, full_body, password_check, password_decision, profile_changes, shown, validate,
-    wanted_fields)
+    MASK, UserInputError, UserKind, full_body, merged_metadata, needs_metadata_reset, password_check, password_decision,
+    profile_changes, shown, validate, wanted_fields)
 
 # What GET _security/user returns for a native user.
 SERVER_USER = {'username': 'fb', 'roles': ['filebeat_writer'], 'full_name': None, 'email': None,
@@ -175,3 +175,55 @@ def test_plan_leaves_a_password_another_realm_accepted_and_warns():
                   [Item('fb', 'present', wanted(roles=['filebeat_writer'], password='secret1'))], {'fb': SERVER_USER})
     assert result.results == [dict(name='fb', action='unchanged')]
     assert len(kind.warnings) == 1 and 'the file realm' in kind.warnings[0]
+
+
+def test_a_write_without_password_merges_metadata_objects_and_replaces_the_rest():
+    stored = {'team': 'ops', 'tier': 1, 'nested': {'a': 1, 'b': 2}, 'tags': ['x', 'y']}
+    assert merged_metadata(stored, {'team': 'platform', 'nested': {'a': 3}, 'tags': ['z']}) == {
+        'team': 'platform', 'tier': 1, 'nested': {'a': 3, 'b': 2}, 'tags': ['z']}
+    assert merged_metadata(None, {'a': 1}) == {'a': 1}
+
+
+@pytest.mark.parametrize('body, actual, expected', [
+    ({'roles': [], 'metadata': {'team': 'platform'}}, dict(SERVER_USER, metadata={'team': 'ops', 'tier': 1}), True),
+    ({'roles': [], 'metadata': {}}, dict(SERVER_USER, metadata={'team': 'ops'}), True),
+    ({'roles': [], 'metadata': {'n': {'a': 3}}}, dict(SERVER_USER, metadata={'n': {'a': 1, 'b': 2}}), True),
+    ({'roles': [], 'metadata': {'team': 'platform', 'tier': 2}}, dict(SERVER_USER, metadata={'team': 'ops'}), False),
+    ({'roles': [], 'metadata': {}, 'password': 'secret1'}, dict(SERVER_USER, metadata={'team': 'ops'}), False),
+    ({'roles': [], 'metadata': {}, 'password_hash': '$2a$x'}, dict(SERVER_USER, metadata={'team': 'ops'}), False),
+    ({'roles': [], 'metadata': {}}, None, False),
+    ({'enabled': False}, dict(BUILTIN, metadata={'_reserved': True}), False),
+])
+def test_needs_metadata_reset_when_the_merge_would_keep_dropped_keys(body, actual, expected):
+    assert needs_metadata_reset(body, actual) is expected
+
+
+class RecordingConn(object):
+    """Records the put_user bodies a UserKind sends."""
+
+    def __init__(self):
+        self.bodies = []
+        self.security = self
+
+    def put_user(self, username, body):
+        self.bodies.append(body)
+
+    def call(self, what, request):
+        request(self)
+
+
+def test_dropping_metadata_keys_resets_the_metadata_before_the_write():
+    kind = UserKind('when_changed')
+    kind.fetched = {'fb': dict(SERVER_USER, metadata={'team': 'ops', 'tier': 1})}
+    conn = RecordingConn()
+    body = {'roles': ['filebeat_writer'], 'metadata': {'team': 'platform'}, 'enabled': True}
+    kind.put(conn, 'fb', body)
+    assert conn.bodies == [{'roles': ['filebeat_writer'], 'enabled': True}, body]
+
+
+def test_a_write_that_only_adds_metadata_is_one_request():
+    kind = UserKind('when_changed')
+    kind.fetched = {'fb': SERVER_USER}
+    conn = RecordingConn()
+    kind.put(conn, 'fb', {'roles': [], 'metadata': {'team': 'ops'}, 'enabled': True})
+    assert len(conn.bodies) == 1
