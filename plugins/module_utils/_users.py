@@ -88,11 +88,43 @@ def full_body(wanted, actual):
     return body
 
 
-def password_decision(update_password, wanted, actual, verified):
+def merged_metadata(stored, sent):
+    """The metadata a user has after a write without a password sent ``sent`` over ``stored``.
+
+    Such a write is a partial update of the user's document: objects are merged key by
+    key (recursively), everything else is replaced.
+    """
+    result = dict(stored or {})
+    for key, value in sent.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merged_metadata(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+def needs_metadata_reset(body, actual):
+    """Whether writing ``body`` over the native user ``actual`` would keep metadata keys the body drops.
+
+    Only a write with a password replaces the whole document. Otherwise the metadata
+    has to be reset first (a write without it resets it to empty) so that the keys the
+    task removed go.
+    """
+    if actual is None or 'password' in body or 'password_hash' in body or 'metadata' not in body:
+        return False
+    return merged_metadata(actual.get('metadata'), body['metadata']) != body['metadata']
+
+
+# The realms that hold the passwords this module writes: native users, and built-in users (reserved realm).
+PASSWORD_REALM_TYPES = ('native', 'reserved')
+
+
+def password_decision(update_password, wanted, actual, authenticate):
     """(set the password?, warning or None).
 
-    ``verified`` is a callable that says whether the wanted password authenticates as
-    the user; it is only called when that question can be answered.
+    ``authenticate`` is a callable that authenticates as the user with the wanted password
+    and returns the ``_authenticate`` answer, or None when it was refused; it is only
+    called when that answer can settle the question.
     """
     has_secret = wanted.get('password') is not None or wanted.get('password_hash') is not None
     if not has_secret:
@@ -101,16 +133,36 @@ def password_decision(update_password, wanted, actual, verified):
         return True, None
     if update_password == 'on_create':
         return False, None
+    name = actual.get('username', '')
     if wanted.get('password_hash') is not None:
         return False, ('the password of user %s cannot be compared with password_hash; it was left as it is '
-                       '(set update_password=always to write the hash)' % actual.get('username', ''))
+                       '(set update_password=always to write the hash)' % name)
     if not actual.get('enabled', True):
         if wanted.get('enabled'):
             # The user is being enabled anyway: set the password in the same write.
             return True, None
         return False, ('user %s is disabled, so its password cannot be checked; it was left as it is '
-                       '(set update_password=always to write it)' % actual.get('username', ''))
-    return not verified(), None
+                       '(set update_password=always to write it)' % name)
+    return password_check(name, authenticate())
+
+
+def password_check(name, answer):
+    """(set the password?, warning or None) from the ``_authenticate`` answer for the wanted password.
+
+    Only the native or reserved realm answering proves the stored password. Every realm
+    of the chain refused means it differs. Another realm ordered earlier (a file realm
+    user of the same name) accepting it says nothing about the stored password; writing
+    it then would report a change on every run without knowing one was needed, so it is
+    left as it is, with a warning.
+    """
+    if answer is None:
+        return True, None
+    realm = (answer.get('authentication_realm') or {}).get('type')
+    if realm in PASSWORD_REALM_TYPES:
+        return False, None
+    return False, ('the password of user %s could not be checked: the %s realm, which has a user of the same name, '
+                   'accepted it before the native realm was asked; it was left as it is '
+                   '(set update_password=always to write it)' % (name, realm))
 
 
 def shown(body):
@@ -150,11 +202,11 @@ class UserKind(Kind):
     def decide(self, conn, item, actual):
         wanted = item.body
 
-        def verified():
+        def authenticate():
             return conn.authenticates('check the password of user %s' % item.name,
-                                      basic_auth=(item.name, wanted['password'])) is not None
+                                      basic_auth=(item.name, wanted['password']))
 
-        set_password, warning = password_decision(self.update_password, wanted, actual, verified)
+        set_password, warning = password_decision(self.update_password, wanted, actual, authenticate)
         if warning:
             self.warnings.append(warning)
         changes = profile_changes(wanted, actual)
@@ -171,7 +223,12 @@ class UserKind(Kind):
         return ('created' if actual is None else 'updated'), body
 
     def put(self, conn, name, body):
-        if not self.reserved(self.fetched.get(name)):
+        actual = self.fetched.get(name)
+        if not self.reserved(actual):
+            if needs_metadata_reset(body, actual):
+                without_metadata = dict((k, v) for k, v in body.items() if k != 'metadata')
+                conn.call('reset the metadata of user %s' % name,
+                          lambda c: c.security.put_user(username=name, body=without_metadata))
             conn.call('write user %s' % name, lambda c: c.security.put_user(username=name, body=body))
             return
         # Built-in users only take these two calls.

@@ -94,15 +94,18 @@ options:
     elements: str
   full_name:
     description:
-      - Full name. Not mentioned means unchanged.
+      - Full name. Not mentioned means unchanged; an empty string clears it.
     type: str
   email:
     description:
-      - E-mail address. Not mentioned means unchanged.
+      - E-mail address. Not mentioned means unchanged; an empty string clears it.
     type: str
   metadata:
     description:
-      - Free-form metadata; keys may not start with C(_). Not mentioned means unchanged.
+      - Free-form metadata; keys may not start with C(_). Not mentioned means unchanged; V({}) clears it.
+      - The given metadata replaces the user's whole metadata. Elasticsearch merges metadata into what it holds when
+        a user is written without a password, so when keys go and no password is written in the same run the
+        module first writes the user without metadata, then with the new one.
     type: dict
   enabled:
     description:
@@ -115,7 +118,10 @@ options:
     type: str
   password_hash:
     description:
-      - A password hash in a format the cluster accepts (by default bcrypt), instead of O(password).
+      - A password hash instead of O(password). Elasticsearch 8.7 and later accept bcrypt (C($2a$10$...)) and
+        PBKDF2-HMAC-SHA512 hashes (C({PBKDF2}<iterations>$<base64 salt>$<base64 hash>), with 1000, 10000, 50000,
+        100000, 500000 or 1000000 iterations) whatever hashing algorithm the cluster is configured with; older
+        versions only accept the configured algorithm.
       - A hash cannot be compared with the current password, so with O(update_password=when_changed) it is only
         written when the user is created; the module warns that it left an existing user's password alone.
     type: str
@@ -127,6 +133,10 @@ options:
       - A disabled user cannot authenticate, so its password cannot be checked; with V(when_changed) the module leaves
         the password of a user that stays disabled as it is and says so in a warning. When the same task enables
         the user, the password is written together with that change.
+      - Only an answer from the native realm (or the reserved realm, for built-in users) proves the password. When a
+        realm ordered before the native one (for example a file realm user of the same name) accepts the password,
+        the native password cannot be checked; with V(when_changed) the module leaves it as it is and says so in a
+        warning.
     type: str
     choices: [always, on_create, when_changed]
     default: when_changed
@@ -185,7 +195,8 @@ from ansible_collections.esguard.security.plugins.module_utils import _security_
 def main():
     module = _security_items.kind_module(
         'users', USER_BODY_OPTIONS, list_suboptions=True,
-        update_password=dict(type='str', choices=['always', 'on_create', 'when_changed'], default='when_changed'))
+        update_password=dict(type='str', choices=['always', 'on_create', 'when_changed'], default='when_changed',
+                             no_log=False))
     conn = connect(module)
 
     _security_items.run(module, conn, UserKind(module.params['update_password']), 'users', USER_BODY_OPTIONS,

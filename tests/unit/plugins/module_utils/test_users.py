@@ -9,13 +9,21 @@ import pytest
 
 from ansible_collections.esguard.security.plugins.module_utils._security_items import Item, ReservedItemError, plan
 from ansible_collections.esguard.security.plugins.module_utils._users import (
-    MASK, UserInputError, UserKind, full_body, password_decision, profile_changes, shown, validate, wanted_fields)
+    MASK, UserInputError, UserKind, full_body, merged_metadata, needs_metadata_reset, password_check, password_decision,
+    profile_changes, shown, validate, wanted_fields)
 
 # What GET _security/user returns for a native user.
 SERVER_USER = {'username': 'fb', 'roles': ['filebeat_writer'], 'full_name': None, 'email': None,
                'metadata': {}, 'enabled': True}
 BUILTIN = {'username': 'beats_system', 'roles': ['beats_system'], 'full_name': None, 'email': None,
            'metadata': {'_reserved': True}, 'enabled': True}
+
+
+def authenticated_by(realm_type):
+    """An _authenticate answer (its shape on Elasticsearch 8.19) from a realm of this type."""
+    realm = {'name': realm_type + '1', 'type': realm_type}
+    return {'username': 'fb', 'roles': [], 'authentication_realm': realm, 'lookup_realm': realm,
+            'authentication_type': 'realm'}
 
 
 def wanted(**fields):
@@ -32,6 +40,16 @@ def test_unmentioned_fields_are_kept_and_enabled_is_not_reset():
     assert body == {'roles': ['a'], 'full_name': 'File Beat', 'metadata': {'team': 'ops'}, 'enabled': False}
 
 
+def test_an_empty_string_clears_email_and_full_name_and_then_compares_equal():
+    described = dict(SERVER_USER, email='fb@example.com', full_name='File Beat', metadata={'team': 'ops'})
+    clearing = wanted(email='', full_name='', metadata={})
+    assert profile_changes(clearing, described) == ['full_name', 'email', 'metadata']
+    assert full_body(clearing, described) == {'roles': ['filebeat_writer'], 'full_name': '', 'email': '',
+                                              'metadata': {}, 'enabled': True}
+    # Elasticsearch stores and returns the empty string as sent.
+    assert profile_changes(clearing, dict(SERVER_USER, email='', full_name='')) == []
+
+
 def test_a_new_user_is_enabled_with_no_roles_by_default():
     assert full_body(wanted(), None) == {'roles': [], 'metadata': {}, 'enabled': True}
 
@@ -44,18 +62,42 @@ def test_profile_changes_compare_roles_as_sets_and_empty_strings_as_none():
     assert profile_changes(wanted(roles=['a']), None) == ['roles']
 
 
-@pytest.mark.parametrize('mode, actual, fields, authenticates, expected', [
+REFUSED = 'refused'
+
+
+@pytest.mark.parametrize('mode, actual, fields, answer, expected', [
     ('when_changed', None, dict(password='secret1'), None, True),
-    ('when_changed', SERVER_USER, dict(password='secret1'), True, False),
-    ('when_changed', SERVER_USER, dict(password='secret1'), False, True),
+    ('when_changed', SERVER_USER, dict(password='secret1'), authenticated_by('native'), False),
+    ('when_changed', SERVER_USER, dict(password='secret1'), REFUSED, True),
+    ('when_changed', BUILTIN, dict(password='secret1'), authenticated_by('reserved'), False),
     ('on_create', SERVER_USER, dict(password='secret1'), None, False),
     ('on_create', None, dict(password='secret1'), None, True),
     ('always', SERVER_USER, dict(password='secret1'), None, True),
     ('when_changed', SERVER_USER, dict(), None, False),
 ])
-def test_password_decision(mode, actual, fields, authenticates, expected):
-    verified = never if authenticates is None else (lambda: authenticates)
-    assert password_decision(mode, wanted(**fields), actual, verified) == (expected, None)
+def test_password_decision(mode, actual, fields, answer, expected):
+    authenticate = never if answer is None else (lambda: None if answer == REFUSED else answer)
+    assert password_decision(mode, wanted(**fields), actual, authenticate) == (expected, None)
+
+
+@pytest.mark.parametrize('realm_type', ['file', 'ldap', 'active_directory'])
+def test_another_realm_accepting_the_password_proves_nothing_and_leaves_it_with_a_warning(realm_type):
+    decision, warning = password_decision('when_changed', wanted(password='secret1'), SERVER_USER,
+                                          lambda: authenticated_by(realm_type))
+    assert decision is False
+    assert 'user fb could not be checked: the %s realm' % realm_type in warning
+    assert 'secret1' not in warning
+
+
+def test_an_answer_without_a_realm_proves_nothing():
+    decision, warning = password_check('fb', {'username': 'fb'})
+    assert decision is False and 'could not be checked' in warning
+
+
+def test_the_native_and_reserved_realms_prove_the_password():
+    assert password_check('fb', authenticated_by('native')) == (False, None)
+    assert password_check('beats_system', authenticated_by('reserved')) == (False, None)
+    assert password_check('fb', None) == (True, None)
 
 
 def test_a_disabled_user_cannot_be_checked_and_is_left_alone_with_a_warning():
@@ -91,13 +133,16 @@ def test_shown_masks_the_password():
 
 
 class FakeConn(object):
-    def __init__(self, good_password):
+    def __init__(self, good_password, realm_type='native'):
         self.good_password = good_password
+        self.realm_type = realm_type
         self.checked = []
 
     def authenticates(self, what, basic_auth):
         self.checked.append(basic_auth[0])
-        return {'username': basic_auth[0]} if basic_auth[1] == self.good_password else None
+        if basic_auth[1] != self.good_password:
+            return None
+        return dict(authenticated_by(self.realm_type), username=basic_auth[0])
 
 
 def test_plan_for_native_users_checks_passwords_by_authenticating():
@@ -122,3 +167,63 @@ def test_built_in_users_take_password_and_enabled_only():
              {'beats_system': BUILTIN})
     with pytest.raises(ReservedItemError, match='cannot be deleted'):
         plan(FakeConn(None), kind, [Item('beats_system', 'absent')], {'beats_system': BUILTIN})
+
+
+def test_plan_leaves_a_password_another_realm_accepted_and_warns():
+    kind = UserKind('when_changed')
+    result = plan(FakeConn('secret1', realm_type='file'), kind,
+                  [Item('fb', 'present', wanted(roles=['filebeat_writer'], password='secret1'))], {'fb': SERVER_USER})
+    assert result.results == [dict(name='fb', action='unchanged')]
+    assert len(kind.warnings) == 1 and 'the file realm' in kind.warnings[0]
+
+
+def test_a_write_without_password_merges_metadata_objects_and_replaces_the_rest():
+    stored = {'team': 'ops', 'tier': 1, 'nested': {'a': 1, 'b': 2}, 'tags': ['x', 'y']}
+    assert merged_metadata(stored, {'team': 'platform', 'nested': {'a': 3}, 'tags': ['z']}) == {
+        'team': 'platform', 'tier': 1, 'nested': {'a': 3, 'b': 2}, 'tags': ['z']}
+    assert merged_metadata(None, {'a': 1}) == {'a': 1}
+
+
+@pytest.mark.parametrize('body, actual, expected', [
+    ({'roles': [], 'metadata': {'team': 'platform'}}, dict(SERVER_USER, metadata={'team': 'ops', 'tier': 1}), True),
+    ({'roles': [], 'metadata': {}}, dict(SERVER_USER, metadata={'team': 'ops'}), True),
+    ({'roles': [], 'metadata': {'n': {'a': 3}}}, dict(SERVER_USER, metadata={'n': {'a': 1, 'b': 2}}), True),
+    ({'roles': [], 'metadata': {'team': 'platform', 'tier': 2}}, dict(SERVER_USER, metadata={'team': 'ops'}), False),
+    ({'roles': [], 'metadata': {}, 'password': 'secret1'}, dict(SERVER_USER, metadata={'team': 'ops'}), False),
+    ({'roles': [], 'metadata': {}, 'password_hash': '$2a$x'}, dict(SERVER_USER, metadata={'team': 'ops'}), False),
+    ({'roles': [], 'metadata': {}}, None, False),
+    ({'enabled': False}, dict(BUILTIN, metadata={'_reserved': True}), False),
+])
+def test_needs_metadata_reset_when_the_merge_would_keep_dropped_keys(body, actual, expected):
+    assert needs_metadata_reset(body, actual) is expected
+
+
+class RecordingConn(object):
+    """Records the put_user bodies a UserKind sends."""
+
+    def __init__(self):
+        self.bodies = []
+        self.security = self
+
+    def put_user(self, username, body):
+        self.bodies.append(body)
+
+    def call(self, what, request):
+        request(self)
+
+
+def test_dropping_metadata_keys_resets_the_metadata_before_the_write():
+    kind = UserKind('when_changed')
+    kind.fetched = {'fb': dict(SERVER_USER, metadata={'team': 'ops', 'tier': 1})}
+    conn = RecordingConn()
+    body = {'roles': ['filebeat_writer'], 'metadata': {'team': 'platform'}, 'enabled': True}
+    kind.put(conn, 'fb', body)
+    assert conn.bodies == [{'roles': ['filebeat_writer'], 'enabled': True}, body]
+
+
+def test_a_write_that_only_adds_metadata_is_one_request():
+    kind = UserKind('when_changed')
+    kind.fetched = {'fb': SERVER_USER}
+    conn = RecordingConn()
+    kind.put(conn, 'fb', {'roles': [], 'metadata': {'team': 'ops'}, 'enabled': True})
+    assert len(conn.bodies) == 1
