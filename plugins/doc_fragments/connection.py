@@ -49,6 +49,8 @@ options:
     description:
       - CA certificates to verify the server with, as a file path or as PEM content.
       - Without it the system's trusted CAs are used.
+      - As with Elastic's own client, the CAs of the C(certifi) bundle (a dependency of the client) are trusted
+        too. To trust nothing but one CA, pin it with O(ca_trusted_fingerprint) instead.
       - Mutually exclusive with O(ca_trusted_fingerprint).
       - Can also be set with the E(ELASTICSEARCH_CA_CERTS) environment variable.
     type: str
