@@ -65,7 +65,19 @@ def validate(name, params):
         if not isinstance(template['template'], (str, dict)):
             raise RoleMappingInputError('%s: a role template is an object such as {source: "..."} or a string'
                                         % where)
+        if isinstance(template['template'], str) and not _is_json(template['template']):
+            # The server stores a string as given and parses it as JSON: plain text is refused with a parse error.
+            raise RoleMappingInputError('%s: a role template given as a string must be JSON text, such as '
+                                        '\'{"source": "..."}\', got %r' % (where, template['template']))
     _check_rule(where, params['rules'], parent=None)
+
+
+def _is_json(text):
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_rule(where, rule, parent):

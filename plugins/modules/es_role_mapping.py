@@ -69,6 +69,7 @@ options:
       template:
         description:
           - 'The template: an object such as C({"source": "{{#tojson}}groups{{/tojson}}"}), or its JSON text.'
+          - A string must be JSON text (the server parses it); plain text is refused before anything is written.
           - Mark mustache text C(!unsafe) in a playbook so that Ansible does not template it.
         type: raw
         required: true

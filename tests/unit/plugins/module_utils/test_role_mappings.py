@@ -60,6 +60,34 @@ def test_role_templates_come_back_as_json_strings_with_a_format():
     assert not same_mapping(desired(role_templates=[{'template': {'source': 'x'}, 'format': 'string'}]), theirs)
 
 
+# What GET _security/role_mapping returned on 8.19 for templates given as an object, as JSON text (kept as sent,
+# spaces included) and as an object with params (re-serialized compactly, keys in the order sent).
+OBSERVED_TEMPLATES = [
+    {'template': '{"source":"esguard_it_{{username}}"}', 'format': 'string'},
+    {'template': '{"source": "esguard_it_{{realm.name}}"}', 'format': 'string'},
+    {'template': '{"source":"{{#toJson}}esguard_roles{{/toJson}}","params":{"esguard_roles":["a","b"]}}',
+     'format': 'json'},
+]
+
+
+def test_the_observed_server_form_of_role_templates_equals_what_was_sent():
+    mine = desired(role_templates=[
+        {'template': {'source': 'esguard_it_{{username}}'}},
+        {'template': '{"source": "esguard_it_{{realm.name}}"}', 'format': 'string'},
+        {'template': {'params': {'esguard_roles': ['a', 'b']}, 'source': '{{#toJson}}esguard_roles{{/toJson}}'},
+         'format': 'json'},
+    ])
+    theirs = {'enabled': True, 'metadata': {}, 'rules': {'field': {'username': '*'}},
+              'role_templates': OBSERVED_TEMPLATES}
+    assert same_mapping(mine, theirs)
+    changed_params = [dict(t) for t in mine['role_templates']]
+    changed_params[2]['template'] = {'source': '{{#toJson}}esguard_roles{{/toJson}}', 'params': {'esguard_roles': ['a']}}
+    assert not same_mapping(dict(mine, role_templates=changed_params), theirs)
+    changed_format = [dict(t) for t in mine['role_templates']]
+    changed_format[0]['format'] = 'json'
+    assert not same_mapping(dict(mine, role_templates=changed_format), theirs)
+
+
 def test_roles_compare_as_sets_and_metadata_and_enabled_matter():
     server = dict(SERVER, roles=['a', 'b'])
     assert same_mapping(desired(roles=['b', 'a', 'b']), server)
@@ -91,10 +119,17 @@ def test_request_body_sends_only_what_was_given():
     (dict(roles=['r'], rules={'field': {'cn': 'x'}}), "unknown field 'cn'"),
     (dict(roles=['r'], rules={'field': {'dn': 'x', 'username': 'y'}}), 'exactly one user field'),
     (dict(role_templates=[{'template': 3, 'format': 'string'}]), 'role template is an object'),
+    # The server answers 400 x_content_parse_exception for a string that is not JSON.
+    (dict(role_templates=[{'template': 'esguard_{{username}}', 'format': 'string'}]), 'must be JSON text'),
 ])
 def test_bad_mappings_are_refused(fields, message):
     with pytest.raises(RoleMappingInputError, match=message):
         validate('m', desired(**fields))
+
+
+def test_role_templates_as_json_text_pass():
+    validate('m', desired(role_templates=[{'template': '{"source": "x_{{username}}"}', 'format': 'string'},
+                                          {'template': '"x_{{username}}"', 'format': 'string'}]))
 
 
 def test_good_rules_pass():

@@ -1,13 +1,17 @@
 /*
- * Test-only analysis components needed by the Elasticsearch security index.
+ * Test-only stand-ins for modules the integ-test distribution lacks.
  *
- * The integ-test distribution ships without the analysis-common module, but the
- * .security index declares an "email" analyzer built from the uax_url_email
- * tokenizer and the pattern_capture, lowercase and unique token filters.
- * Without them no native user, role or API key can be stored.
+ * Analysis (for analysis-common): the .security index declares an "email"
+ * analyzer built from the uax_url_email tokenizer and the pattern_capture,
+ * lowercase and unique token filters. Without them no native user, role or
+ * API key can be stored.
+ *
+ * Scripts (for lang-mustache): the subset of Mustache that role templates use,
+ * see MustacheSubsetScriptEngine.
  */
 package esguard.testshim;
 
+import java.util.Collection;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -25,8 +29,11 @@ import org.elasticsearch.index.analysis.TokenizerFactory;
 import org.elasticsearch.indices.analysis.AnalysisModule.AnalysisProvider;
 import org.elasticsearch.plugins.AnalysisPlugin;
 import org.elasticsearch.plugins.Plugin;
+import org.elasticsearch.plugins.ScriptPlugin;
+import org.elasticsearch.script.ScriptContext;
+import org.elasticsearch.script.ScriptEngine;
 
-public class SecurityAnalysisPlugin extends Plugin implements AnalysisPlugin {
+public class TestShimPlugin extends Plugin implements AnalysisPlugin, ScriptPlugin {
 
     private static TokenFilterFactory filter(String name, UnaryOperator<TokenStream> wrap) {
         return new TokenFilterFactory() {
@@ -68,5 +75,10 @@ public class SecurityAnalysisPlugin extends Plugin implements AnalysisPlugin {
             "unique", (indexSettings, env, name, settings) -> filter(name, RemoveDuplicatesTokenFilter::new),
             "pattern_capture", patternCapture
         );
+    }
+
+    @Override
+    public ScriptEngine getScriptEngine(Settings settings, Collection<ScriptContext<?>> contexts) {
+        return new MustacheSubsetScriptEngine();
     }
 }
