@@ -107,6 +107,9 @@ def validate(name, body, builtin_privileges=None):
                 _check_index_pattern(where, pattern)
             if 'query' in entry:
                 _parse_query(entry['query'], where)
+            field_security = entry.get('field_security') or {}
+            if field_security.get('except') and field_security.get('grant') is None:
+                raise RoleInputError('%s: field_security in an %s entry gives except without grant' % (where, kind))
             if not entry.get('privileges'):
                 raise RoleInputError('%s: an %s entry grants no privilege' % (where, kind))
     if builtin_privileges:
@@ -115,6 +118,8 @@ def validate(name, body, builtin_privileges=None):
         for kind in ('indices', 'remote_indices'):
             for entry in body.get(kind) or []:
                 _check_known(where, 'index', entry.get('privileges'), known_index)
+        for entry in body.get('remote_cluster') or []:
+            _check_known(where, 'remote cluster', entry.get('privileges'), builtin_privileges.get('remote_cluster'))
 
 
 def _check_index_pattern(where, pattern):
@@ -142,6 +147,11 @@ def _as_set(values):
     return sorted(set(values or []))
 
 
+def _query_object(query):
+    # The server returns the query as a JSON string even when an object was sent.
+    return json.loads(query) if isinstance(query, str) else query
+
+
 def _normal_index(entry, remote=False):
     names = entry.get('names')
     out = dict(names=_as_set([names] if isinstance(names, str) else names),
@@ -153,11 +163,27 @@ def _normal_index(entry, remote=False):
                                      exclude=_as_set(field_security.get('except')))
     query = entry.get('query')
     if query not in (None, '', {}):
-        # The server returns the query as a JSON string even when an object was sent.
-        out['query'] = json.loads(query) if isinstance(query, str) else query
+        out['query'] = _query_object(query)
     if remote:
         out['clusters'] = _as_set(entry.get('clusters'))
     return json.dumps(out, sort_keys=True)
+
+
+def _without_empty(value):
+    """A dict with its empty dicts and lists left out, at any depth."""
+    if not isinstance(value, dict):
+        return value
+    pruned = dict((k, _without_empty(v)) for k, v in value.items())
+    return dict((k, v) for k, v in pruned.items() if v not in ({}, []))
+
+
+def _configured_global(role):
+    """The role's global (configurable cluster) privileges, without the empty categories the server adds.
+
+    The server returns e.g. ``{"application": {"manage": {...}}, "profile": {}, "role": {}}``; the
+    empty parts grant nothing.
+    """
+    return _without_empty(role.get('global') or {})
 
 
 def comparable(role):
@@ -176,6 +202,9 @@ def comparable(role):
         run_as=_as_set(role.get('run_as')),
         metadata=role.get('metadata') or {},
         description=role.get('description') or '',
+        # Not an option of this module: a role that holds global privileges differs from one that
+        # does not, since the write, which replaces the whole role, removes them.
+        global_privileges=_configured_global(role),
     )
 
 
@@ -184,10 +213,18 @@ def same_role(desired, actual):
 
 
 def shown(role):
-    """A role as diffs and results show it: only the fields a user manages."""
+    """A role as diffs and results show it: the fields a user manages, and global privileges a write would remove."""
     keys = ('cluster', 'indices', 'applications', 'run_as', 'metadata', 'description', 'remote_indices',
             'remote_cluster')
-    return dict((k, role[k]) for k in keys if k in role and role[k] not in (None, [], {}, ''))
+    out = dict((k, role[k]) for k in keys if k in role and role[k] not in (None, [], {}, ''))
+    for key in ('indices', 'remote_indices'):
+        if key in out:
+            # Queries as objects, so that a query sent as an object and read back as a string shows unchanged.
+            out[key] = [dict(e, query=_query_object(e['query'])) if e.get('query') else e for e in out[key]]
+    global_privileges = _configured_global(role)
+    if global_privileges:
+        out['global'] = global_privileges
+    return out
 
 
 class RoleKind(Kind):

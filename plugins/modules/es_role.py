@@ -16,7 +16,8 @@ description:
     Elasticsearch does (privilege and index lists as sets, the query as JSON, server defaults filled in).
     A second run with the same input sends no write request.
   - Built-in (reserved) roles are never written; naming one is an error.
-  - Privilege names are checked against the cluster's list of built-in privileges before anything is written.
+  - Cluster, index and remote cluster privilege names are checked against the cluster's list of built-in privileges
+    before anything is written.
 author:
   - esguard maintainers (@esguard)
 extends_documentation_fragment:
@@ -89,7 +90,7 @@ options:
             type: list
             elements: str
           except:
-            description: Fields excluded from O(indices[].field_security.grant).
+            description: Fields excluded from O(indices[].field_security.grant), which must then be given.
             type: list
             elements: str
       query:
@@ -192,7 +193,9 @@ options:
         elements: str
         required: true
 notes:
-  - Global (configurable cluster) privileges are not managed; a write replaces the whole role.
+  - A write replaces the whole role. Global (configurable cluster) privileges cannot be set with this module;
+    a role that holds some counts as different from the one asked for, and the write removes them. The diff shows
+    them under C(global).
 '''
 
 EXAMPLES = r'''

@@ -138,3 +138,110 @@ def test_validate_refuses_bad_input(body, message):
     with pytest.raises(RoleInputError) as error:
         validate('r', desired(**body), BUILTIN)
     assert message in str(error.value)
+
+
+# What Elasticsearch 8.19 returns for a role PUT with every body field set (GET _security/role/NAME).
+SERVER_FULL_ROLE = {
+    'cluster': ['monitor'],
+    'indices': [{'names': ['logs-*'], 'privileges': ['read'],
+                 'field_security': {'grant': ['*'], 'except': ['secret']},
+                 'query': '{"term":{"team":"ops"}}', 'allow_restricted_indices': True}],
+    'applications': [{'application': 'myapp', 'privileges': ['read'], 'resources': ['*']}],
+    'run_as': ['alice'],
+    'metadata': {'team': 'ops', 'n': {'a': 1}},
+    'transient_metadata': {'enabled': True},
+    'remote_indices': [{'names': ['logs-*'], 'privileges': ['read'], 'field_security': {'grant': ['a']},
+                        'query': '{"term":{"x":1}}', 'allow_restricted_indices': False, 'clusters': ['r1', 'r2']}],
+    'remote_cluster': [{'privileges': ['monitor_enrich'], 'clusters': ['r1']}],
+    'description': 'probe',
+}
+
+FULL_PARAMS = dict(
+    cluster=['monitor'],
+    indices=[{'names': ['logs-*'], 'privileges': ['read'], 'field_security': {'grant': ['*'], 'except': ['secret']},
+              'query': {'term': {'team': 'ops'}}, 'allow_restricted_indices': True}],
+    applications=[{'application': 'myapp', 'privileges': ['read'], 'resources': ['*']}],
+    run_as=['alice'],
+    metadata={'team': 'ops', 'n': {'a': 1}},
+    description='probe',
+    remote_indices=[{'clusters': ['r2', 'r1'], 'names': ['logs-*'], 'privileges': ['read'],
+                     'field_security': {'grant': ['a'], 'except': None}, 'query': '{"term": {"x": 1}}',
+                     'allow_restricted_indices': False}],
+    remote_cluster=[{'clusters': ['r1'], 'privileges': ['monitor_enrich']}],
+)
+
+
+def test_every_field_as_the_server_returns_it_is_the_same_role():
+    assert same_role(desired(**FULL_PARAMS), SERVER_FULL_ROLE)
+
+
+@pytest.mark.parametrize('field', ['description', 'remote_indices', 'remote_cluster'])
+def test_an_optional_field_the_server_holds_differs_from_leaving_it_out(field):
+    # The server leaves these out of its answer when unset, and a PUT without them removes them.
+    params = dict(FULL_PARAMS, **{field: None})
+    assert field not in desired(**params)
+    assert not same_role(desired(**params), SERVER_FULL_ROLE)
+    assert same_role(desired(**params), dict((k, v) for k, v in SERVER_FULL_ROLE.items() if k != field))
+
+
+def test_field_security_with_an_empty_grant_is_kept_as_the_server_returns_it():
+    want = desired(indices=[{'names': ['x'], 'privileges': ['read'], 'field_security': {'grant': [], 'except': None}}])
+    actual = dict(SERVER_ROLE, cluster=[], indices=[{'names': ['x'], 'privileges': ['read'],
+                                                     'field_security': {'grant': []}, 'allow_restricted_indices': False}])
+    assert same_role(want, actual)
+    assert not same_role(desired(indices=[{'names': ['x'], 'privileges': ['read']}]), actual)
+
+
+def test_remote_cluster_privileges_ignore_case_and_order():
+    # The server keeps the case and order it was sent.
+    actual = dict(SERVER_ROLE, cluster=[], indices=[],
+                  remote_cluster=[{'privileges': ['MONITOR_ENRICH', 'monitor_stats'], 'clusters': ['r2', 'r1']}])
+    want = desired(remote_cluster=[{'clusters': ['r1', 'r2'], 'privileges': ['monitor_stats', 'monitor_enrich']}])
+    assert same_role(want, actual)
+
+
+# GET returns "global" only when the role has configurable cluster privileges, with empty categories added.
+GLOBAL_SET = {'application': {'manage': {'applications': ['x']}}, 'profile': {}, 'role': {}}
+GLOBAL_EMPTY = {'application': {'manage': {'applications': []}}, 'profile': {}, 'role': {}}
+
+
+def test_global_privileges_on_the_server_count_as_a_difference():
+    want = desired(cluster=['monitor'])
+    actual = dict(SERVER_ROLE, indices=[], **{'global': GLOBAL_SET})
+    assert not same_role(want, actual)
+    assert shown(actual)['global'] == {'application': {'manage': {'applications': ['x']}}}
+    assert 'global' not in shown(want)
+
+
+@pytest.mark.parametrize('empty_global', [GLOBAL_EMPTY, {'role': {}}, {}])
+def test_empty_global_categories_grant_nothing_and_are_not_shown(empty_global):
+    actual = dict(SERVER_ROLE, indices=[], **{'global': empty_global})
+    assert same_role(desired(cluster=['monitor']), actual)
+    assert 'global' not in shown(actual)
+
+
+@pytest.mark.parametrize('body, message', [
+    (dict(indices=[{'names': ['x'], 'privileges': ['read'], 'field_security': {'grant': None, 'except': ['s']}}]),
+     'field_security in an indices entry gives except without grant'),
+    (dict(remote_indices=[{'clusters': ['r1'], 'names': ['x'], 'privileges': ['read'],
+                           'field_security': {'except': ['s']}}]),
+     'field_security in an remote_indices entry gives except without grant'),
+    (dict(remote_cluster=[{'clusters': ['r1'], 'privileges': ['monitor_enrich', 'manage']}]),
+     'unknown remote cluster privilege(s) manage; this cluster knows: monitor_enrich, monitor_stats'),
+])
+def test_validate_refuses_what_the_server_would_refuse(body, message):
+    builtin = dict(BUILTIN, remote_cluster=['monitor_enrich', 'monitor_stats'])
+    with pytest.raises(RoleInputError) as error:
+        validate('r', desired(**body), builtin)
+    assert message in str(error.value)
+
+
+def test_validate_accepts_every_field():
+    builtin = dict(BUILTIN, index=BUILTIN['index'] + ['view_index_metadata'], remote_cluster=['monitor_enrich'])
+    validate('r', desired(**FULL_PARAMS), builtin)
+
+
+def test_shown_gives_the_query_the_server_returns_as_an_object():
+    # A diff would otherwise show an unchanged query as changed (string before, object after).
+    assert shown(SERVER_FULL_ROLE)['indices'] == shown(desired(**FULL_PARAMS))['indices']
+    assert shown(SERVER_FULL_ROLE)['remote_indices'][0]['query'] == {'term': {'x': 1}}
