@@ -23,6 +23,7 @@ Usage: bench_security_items.py [--count N] [--report FILE]
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -153,13 +154,9 @@ def main():
         for way in ('list', 'loop', 'raw'):
             clean(es, count)
             if way == 'raw':
-                def run(items=items, raw=raw):
-                    return raw(es, items)
+                run = functools.partial(raw, es, items)
             else:
-                plays = playbook(env, module, list_key, items, looped=(way == 'loop'))
-
-                def run(plays=plays):
-                    return run_playbook(env, plays)
+                run = functools.partial(run_playbook, env, playbook(env, module, list_key, items, looped=(way == 'loop')))
             (create, create_writes), (rerun, rerun_writes) = measured(es, run), measured(es, run)
             results[kind][way] = dict(create_seconds=round(create, 2), create_writes=create_writes,
                                       rerun_seconds=round(rerun, 2), rerun_writes=rerun_writes)
