@@ -53,23 +53,25 @@ class Kind(object):
             return '%s %s is reserved (built in) and cannot be changed or deleted' % (self.noun, item.name)
         return None
 
-    # The client's security API suffix for this kind (get_<api>, put_<api>, delete_<api>), all keyed by ``name``.
+    # The client's security API suffix for this kind (get_<api>, put_<api>, delete_<api>),
+    # and the name of the parameter those calls take the item's name in.
     api = None
+    name_param = 'name'
 
     def fetch(self, conn, names):
         """dict name -> body as the server returns it; all items when names is None."""
         path = names_path(names)
         found = conn.call('read %ss' % self.noun,
-                          lambda c: getattr(c.security, 'get_' + self.api)(name=path), missing_ok=True)
+                          lambda c: getattr(c.security, 'get_' + self.api)(**{self.name_param: path}), missing_ok=True)
         return dict(found or {})
 
     def put(self, conn, name, body):
         conn.call('write %s %s' % (self.noun, name),
-                  lambda c: getattr(c.security, 'put_' + self.api)(name=name, body=body))
+                  lambda c: getattr(c.security, 'put_' + self.api)(body=body, **{self.name_param: name}))
 
     def delete(self, conn, name):
         conn.call('delete %s %s' % (self.noun, name),
-                  lambda c: getattr(c.security, 'delete_' + self.api)(name=name))
+                  lambda c: getattr(c.security, 'delete_' + self.api)(**{self.name_param: name}))
 
     def same(self, desired, actual):
         raise NotImplementedError

@@ -11,7 +11,7 @@ is found out by authenticating as the user with it.
 
 from __future__ import annotations
 
-from ansible_collections.esguard.security.plugins.module_utils._security_items import Kind, names_path
+from ansible_collections.esguard.security.plugins.module_utils._security_items import Kind
 
 # Native realm passwords shorter than this are refused by Elasticsearch.
 MIN_PASSWORD_LENGTH = 6
@@ -175,6 +175,8 @@ def shown(body):
 
 class UserKind(Kind):
     noun = 'user'
+    api = 'user'
+    name_param = 'username'
 
     def __init__(self, update_password):
         super(UserKind, self).__init__()
@@ -193,10 +195,8 @@ class UserKind(Kind):
         return None
 
     def fetch(self, conn, names):
-        path = names_path(names)
-        found = conn.call('read users', lambda c: c.security.get_user(username=path), missing_ok=True)
         # Remembered because built-in users are written through other calls than native ones.
-        self.fetched = dict(found or {})
+        self.fetched = super(UserKind, self).fetch(conn, names)
         return self.fetched
 
     def decide(self, conn, item, actual):
@@ -229,7 +229,7 @@ class UserKind(Kind):
                 without_metadata = dict((k, v) for k, v in body.items() if k != 'metadata')
                 conn.call('reset the metadata of user %s' % name,
                           lambda c: c.security.put_user(username=name, body=without_metadata))
-            conn.call('write user %s' % name, lambda c: c.security.put_user(username=name, body=body))
+            super(UserKind, self).put(conn, name, body)
             return
         # Built-in users only take these two calls.
         if 'password' in body or 'password_hash' in body:
@@ -240,9 +240,6 @@ class UserKind(Kind):
             action = 'enable' if body['enabled'] else 'disable'
             conn.call('%s user %s' % (action, name),
                       lambda c: getattr(c.security, action + '_user')(username=name))
-
-    def delete(self, conn, name):
-        conn.call('delete user %s' % name, lambda c: c.security.delete_user(username=name))
 
     def shown(self, body):
         return shown(body)
