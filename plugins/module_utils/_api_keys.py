@@ -15,11 +15,10 @@ import os
 import tempfile
 import time
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.esguard.security.plugins.module_utils._connection import (
-    CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_TOGETHER, connect, connection_argspec)
+from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
+from ansible_collections.esguard.security.plugins.module_utils._connection import connect, es_module
 
 from ansible_collections.esguard.security.plugins.module_utils._roles import (
     ROLE_BODY_OPTIONS, RoleInputError, request_body, same_role, shown, validate)
@@ -30,7 +29,7 @@ MANAGED_TAG_KEY = 'managed_by'
 MANAGED_TAG_VALUE = 'esguard.security.es_api_key'
 
 
-class ApiKeyInputError(ValueError):
+class ApiKeyInputError(InputError):
     """Input that Elasticsearch would refuse, found before anything is written."""
 
 
@@ -269,12 +268,7 @@ def _invalidate(conn, ids):
 
 def run_module():
     """The whole es_api_key run: read our keys once, decide, write only what differs."""
-    module = AnsibleModule(
-        argument_spec=connection_argspec(**API_KEY_OPTIONS),
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
-        required_together=CONNECTION_REQUIRED_TOGETHER,
-        supports_check_mode=True,
-    )
+    module = es_module(API_KEY_OPTIONS)
     params = module.params
     name = params['name']
     try:

@@ -14,6 +14,8 @@ import datetime
 import ipaddress
 import re
 
+from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
+
 try:
     from cryptography import x509
     from cryptography.exceptions import InvalidSignature
@@ -28,7 +30,7 @@ except ImportError as exc:  # reported by the module with a clear message
     CRYPTOGRAPHY_IMPORT_ERROR = exc
 
 
-class CertificateError(Exception):
+class CertificateError(InputError):
     """Input that cannot produce a valid certificate; the message is meant for the user."""
 
 

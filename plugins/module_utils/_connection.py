@@ -19,7 +19,9 @@ import ssl
 import time
 import traceback
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
 
 try:
     from elasticsearch import Elasticsearch
@@ -56,7 +58,7 @@ RETRY_STATUSES = frozenset([429, 502, 503, 504])
 RETRY_ERROR_TYPES = frozenset(['unavailable_shards_exception', 'no_shard_available_action_exception'])
 
 
-class ConnectionSettingsError(ValueError):
+class ConnectionSettingsError(InputError):
     """The connection options contradict each other or cannot work."""
 
 
@@ -65,6 +67,21 @@ def connection_argspec(**module_options):
     spec = dict(CONNECTION_ARGSPEC)
     spec.update(module_options)
     return spec
+
+
+def es_module(argument_spec, mutually_exclusive=(), required_together=(), required_if=(), required_one_of=()):
+    """The AnsibleModule of every module that talks to Elasticsearch.
+
+    Brings in the connection options and their constraints; the module passes only its own.
+    """
+    return AnsibleModule(
+        argument_spec=connection_argspec(**argument_spec),
+        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE + list(mutually_exclusive),
+        required_together=CONNECTION_REQUIRED_TOGETHER + list(required_together),
+        required_if=list(required_if),
+        required_one_of=list(required_one_of),
+        supports_check_mode=True,
+    )
 
 
 def api_key_credential(value):

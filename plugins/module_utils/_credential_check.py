@@ -10,10 +10,7 @@
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.esguard.security.plugins.module_utils._connection import (
-    CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_TOGETHER, connect, connection_argspec)
+from ansible_collections.esguard.security.plugins.module_utils._connection import connect, es_module
 
 CREDENTIAL_CHECK_OPTIONS = dict(
     cluster=dict(type='list', elements='str', default=[]),
@@ -46,12 +43,7 @@ def missing_privileges(answer):
 
 
 def run_module():
-    module = AnsibleModule(
-        argument_spec=connection_argspec(**CREDENTIAL_CHECK_OPTIONS),
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
-        required_together=CONNECTION_REQUIRED_TOGETHER,
-        supports_check_mode=True,
-    )
+    module = es_module(CREDENTIAL_CHECK_OPTIONS)
     conn = connect(module)
     who = conn.call('authenticate', lambda c: c.security.authenticate(), retry=True)
     identity = dict(username=who.get('username'), authentication_type=who.get('authentication_type'),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 
+from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
 from ansible_collections.esguard.security.plugins.module_utils._security_items import Kind
 
 ROLE_MAPPING_BODY_OPTIONS = dict(
@@ -35,7 +36,7 @@ _COMBINATORS = ('any', 'all', 'field', 'except')
 _FIELD_NAME = re.compile(r'^(username|dn|groups|realm\.name|metadata\..+)$')
 
 
-class RoleMappingInputError(ValueError):
+class RoleMappingInputError(InputError):
     """A role mapping Elasticsearch would refuse, found before anything is written."""
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
 from ansible_collections.esguard.security.plugins.module_utils._security_items import Kind
 
 # Characters an index name can never hold (a pattern between slashes is a regular expression and exempt).
@@ -49,7 +50,7 @@ ROLE_BODY_OPTIONS = dict(
 )
 
 
-class RoleInputError(ValueError):
+class RoleInputError(InputError):
     """A role body that Elasticsearch would refuse, found before anything is written."""
 
 

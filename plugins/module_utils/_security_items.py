@@ -12,11 +12,10 @@ item, whether to create, update, delete or leave it, and builds the diff.
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.esguard.security.plugins.module_utils._connection import (
-    CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_TOGETHER, connection_argspec)
+from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
+from ansible_collections.esguard.security.plugins.module_utils._connection import es_module
 
 
 class Item(object):
@@ -109,7 +108,7 @@ class Plan(object):
         return dict(before=self.before, after=self.after)
 
 
-class ReservedItemError(ValueError):
+class ReservedItemError(InputError):
     pass
 
 
@@ -223,12 +222,7 @@ def kind_module(list_key, body_options, list_suboptions=False, **extra_options):
     """The AnsibleModule of a kind's module: connection options, one item or a list, and ``extra_options``."""
     spec = module_argspec(list_key, body_options, list_suboptions=list_suboptions)
     spec.update(extra_options)
-    return AnsibleModule(
-        argument_spec=connection_argspec(**spec),
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE + [('name', list_key)],
-        required_together=CONNECTION_REQUIRED_TOGETHER,
-        supports_check_mode=True,
-    )
+    return es_module(spec, mutually_exclusive=[('name', list_key)])
 
 
 def run(module, conn, kind, list_key, body_options, body_of, check=None):

@@ -11,6 +11,7 @@ is found out by authenticating as the user with it.
 
 from __future__ import annotations
 
+from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
 from ansible_collections.esguard.security.plugins.module_utils._security_items import Kind
 
 # Native realm passwords shorter than this are refused by Elasticsearch.
@@ -31,7 +32,7 @@ USER_BODY_OPTIONS = dict(
 )
 
 
-class UserInputError(ValueError):
+class UserInputError(InputError):
     pass
 
 

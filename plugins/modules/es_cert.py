@@ -291,7 +291,7 @@ backup_files:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.esguard.security.plugins.module_utils import _certificates as certs
-from ansible_collections.esguard.security.plugins.module_utils._cert_files import (
+from ansible_collections.esguard.security.plugins.module_utils._files import (
     apply_file_attributes,
     read_bytes,
     write_atomically,

@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
-# Copyright: esguard maintainers
+# Copyright (c) esguard maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Reading and atomically writing the files of es_cert."""
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one way the collection reads and writes files on the host: atomically, secrets 0600 from the start."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ def write_atomically(module, path, content, secret=False, backup=False):
     if backup and os.path.exists(path):
         backup_file = module.backup_local(path)
     directory = os.path.dirname(os.path.abspath(path))
-    handle, tmp_path = tempfile.mkstemp(prefix='.es_cert.', dir=directory)
+    handle, tmp_path = tempfile.mkstemp(prefix='.esguard.', dir=directory)
     try:
         with os.fdopen(handle, 'wb') as tmp:
             tmp.write(content)
