@@ -6,6 +6,10 @@
   quickstart.py extract README DIR    write the quick start's files to DIR: the files named by
                                       the README (inventory.ini, quickstart.yml), environment.names
                                       (the variables the README exports) and command (its command line)
+  quickstart.py ee-definition RST OUT write the execution environment definition the guide RST shows to OUT
+  quickstart.py rollover-playbooks RST DIR ROOT
+                                      write the CA rollover guide's tasks to DIR as step12.yml and step3.yml,
+                                      with the controller's /etc/esguard and each host's /etc moved under ROOT
   quickstart.py tarball-problems TAR  list the tarball's files that must not be there, and the ones missing
   quickstart.py seqnos DOC_ID...      sum of the _seq_no of these .security documents (any write raises it)
   quickstart.py cleanup USER ROLE     invalidate USER's API keys, delete USER and ROLE
@@ -65,6 +69,62 @@ def extract(readme, dest):
         f.write('\n'.join(command) + '\n')
 
 
+# The guide introduces its definition with this line, then an indented code block.
+EE_DEFINITION = re.compile(r'^Save this as ``execution-environment.yml``:\n\n\.\. code-block:: yaml\n\n(?P<body>(?:    .*\n|\n)+)', re.M)
+
+
+def ee_definition(rst, out):
+    match = EE_DEFINITION.search(open(rst).read())
+    if not match:
+        sys.exit('%s: no execution-environment.yml block' % rst)
+    with open(out, 'w') as f:
+        f.write('\n'.join(line[4:] for line in match.group('body').rstrip().split('\n')) + '\n')
+
+
+YAML_BLOCK = re.compile(r'^\.\. code-block:: yaml\n\n(?P<body>(?:    .*\n|\n)+)', re.M)
+
+
+def rollover_playbooks(rst, dest, root):
+    """The guide's three blocks (step 1, step 2, step 3) as playbooks over every host.
+
+    The controller's /etc/esguard moves to ROOT/controller, each host's /etc to ROOT/hosts/HOST.
+    step12.yml: an old CA to roll over from and the hosts' directories, then steps 1 and 2.
+    step3.yml: step 3, and the copy task of step 1 again, as the guide says.
+    """
+    blocks = [match.group('body') for match in YAML_BLOCK.finditer(open(rst).read())]
+    if len(blocks) != 3:
+        sys.exit('%s: expected 3 YAML blocks (steps 1, 2 and 3), found %d' % (rst, len(blocks)))
+    controller = root + '/controller/esguard/'
+    host = root + '/hosts/{{ inventory_hostname }}/'
+    blocks = [b.replace('dest: /etc/', 'dest: ' + host).replace('/etc/esguard/', controller)
+              .replace('/etc/filebeat/', host + 'filebeat/') for b in blocks]
+    copy_task = [t for t in blocks[0].split('\n\n') if 'ansible.builtin.copy:' in t]
+    if len(copy_task) != 1:
+        sys.exit('%s: step 1 has no single ansible.builtin.copy task' % rst)
+    setup = '''    - name: The CA in use before the rollover
+      esguard.security.es_cert:
+        type: ca
+        subject: {CN: example CA 2026}
+        path: %(controller)sca-2026.crt
+        privatekey_path: %(controller)sca-2026.key
+      delegate_to: localhost
+      run_once: true
+
+    - name: The hosts' directories
+      ansible.builtin.file:
+        path: %(host)s{{ item }}
+        state: directory
+        mode: "0755"
+      loop: [esguard, filebeat/certs]
+
+''' % dict(controller=controller, host=host)
+    play = '---\n- name: %s\n  hosts: all\n  gather_facts: false\n  tasks:\n'
+    with open(os.path.join(dest, 'step12.yml'), 'w') as f:
+        f.write(play % 'Steps 1 and 2' + setup + blocks[0] + '\n' + blocks[1])
+    with open(os.path.join(dest, 'step3.yml'), 'w') as f:
+        f.write(play % 'Step 3' + blocks[2] + '\n' + copy_task[0].rstrip('\n') + '\n')
+
+
 def tarball_problems(path):
     with tarfile.open(path) as tar:
         names = [m.name[2:] if m.name.startswith('./') else m.name for m in tar.getmembers()]
@@ -112,6 +172,10 @@ def main(argv):
     command, args = argv[1], argv[2:]
     if command == 'extract':
         extract(*args)
+    elif command == 'ee-definition':
+        ee_definition(*args)
+    elif command == 'rollover-playbooks':
+        rollover_playbooks(*args)
     elif command == 'tarball-problems':
         return tarball_problems(*args)
     elif command == 'seqnos':
