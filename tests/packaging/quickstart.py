@@ -40,7 +40,8 @@ BLOCKS = ('environment', 'inventory.ini', 'quickstart.yml', 'command')
 FORBIDDEN = ('*__pycache__*', '*.pyc', '*.pyo', '*.pytest_cache*', '.cache*', '*/.cache*', '*.mypy_cache*',
              '.ci', '.ci/*', '.git', '.git/*', '*.tar.gz', 'requirements-dev.txt',
              'changelogs/.plugin-cache.yaml', 'tests/integration/integration_config.yml',
-             'tests/output*', 'tests/es*', 'tests/containers*', 'tests/bench*', 'tests/packaging*',
+             'tests/output*', 'tests/es*', 'tests/containers*', 'tests/shippers*', 'tests/clients*',
+             'tests/requirements*', 'tests/bench*', 'tests/packaging*',
              'tests/tools*', 'tests/run', 'tests/bootstrap', 'tests/demo')
 REQUIRED = ('MANIFEST.json', 'FILES.json', 'README.md', 'LICENSE', 'requirements.txt', 'bindep.txt',
             'meta/runtime.yml', 'meta/execution-environment.yml', 'plugins/doc_fragments/connection.py',
