@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: esguard maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What es_cert has to write, decided from the task's options and the files as they are.
 
 plan_outputs reads through a function it is given and never writes, so check mode, diff

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: esguard maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Certificate authority, server and client certificates for an Elasticsearch deployment.
 
 Pure functions on top of ``cryptography``: parsing the user's input, building keys and

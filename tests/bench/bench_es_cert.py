@@ -1,4 +1,7 @@
 #!/usr/bin/env python
+# Copyright (c) esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark: leaf certificates issued by es_cert's code versus openssl command lines.
 
     python tests/bench/bench_es_cert.py [--count 500] [--report FILE]

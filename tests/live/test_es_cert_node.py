@@ -1,3 +1,6 @@
+# Copyright (c) esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Certificates from es_cert, proven on a real Elasticsearch node.
 
 A second node instance (port 9210) serves HTTPS with a certificate es_cert issued and

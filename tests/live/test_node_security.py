@@ -1,3 +1,6 @@
+# Copyright (c) esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The test node is a real Elasticsearch with security: native realm, API keys, HTTPS."""
 import datetime
 

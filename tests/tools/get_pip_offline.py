@@ -1,3 +1,6 @@
+# Copyright (c) esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Offline stand-in for the get-pip script that ansible-test downloads.
 
 ansible-test runs ``python get_pip_X_Y.py --disable-pip-version-check pip==X.Y

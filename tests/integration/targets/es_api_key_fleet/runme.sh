@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Twenty hosts at once, each ensuring its own key: the first run and every re-run must end
 # with exactly twenty active keys.
 set -eu

@@ -1,5 +1,7 @@
 # -*- coding: utf-8 -*-
+# Copyright (c) esguard maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The decisions and formats of es_cert, without files or a server."""
 
 from __future__ import annotations

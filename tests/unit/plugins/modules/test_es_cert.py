@@ -1,5 +1,7 @@
 # -*- coding: utf-8 -*-
+# Copyright (c) esguard maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """es_cert end to end on the local file system: check mode, writes, modes, idempotency."""
 
 from __future__ import annotations
