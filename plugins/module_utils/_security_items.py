@@ -347,7 +347,8 @@ def run(module, conn, kind, list_key, body_options, body_of, check=None):
         apply(conn, kind, the_plan, module.check_mode, sent)
     for warning in kind.warnings:
         module.warn(warning)
-    result = dict(changed=the_plan.changed)
+    result = dict(changed=the_plan.changed, requests=[dict(name=step.name, request=step.request)
+                                                      for step in the_plan.steps])
     result[list_key] = the_plan.results
     if module._diff:
         result['diff'] = the_plan.diff

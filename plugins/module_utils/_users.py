@@ -222,12 +222,10 @@ class UserKind(Kind):
 
     def requests(self, action, body, actual):
         if action == 'deleted':
-            return [('delete', None)]
+            return super(UserKind, self).requests(action, body, actual)
         if not self.reserved(actual):
-            if needs_metadata_reset(body, actual):
-                return [('reset_metadata', dict((k, v) for k, v in body.items() if k != 'metadata')),
-                        ('put', body)]
-            return [('put', body)]
+            reset = [('reset_metadata', dict((k, v) for k, v in body.items() if k != 'metadata'))]
+            return (reset if needs_metadata_reset(body, actual) else []) + [('put', body)]
         # Built-in users only take these calls.
         steps = []
         secret = dict((k, body[k]) for k in ('password', 'password_hash') if k in body)

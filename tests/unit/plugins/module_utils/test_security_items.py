@@ -235,7 +235,8 @@ def test_a_run_without_failure_exits_with_per_item_results():
     module = FakeModule({'things': [{'name': 'a', 'size': 1}], 'exclusive': False})
     conn = FailingConnection(module, fail_at=None)
     result = run_things(module, conn)
-    assert result == dict(changed=True, things=[dict(name='a', action='created')], failed=False)
+    assert result == dict(changed=True, things=[dict(name='a', action='created')],
+                          requests=[dict(name='a', request='put')], failed=False)
     assert conn.writes == ['a']
 
 
