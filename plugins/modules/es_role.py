@@ -57,8 +57,8 @@ options:
   exclusive:
     description:
       - Delete every native role that O(roles) does not name. Reserved roles are never deleted.
-      - Requires O(roles), the complete list. With O(name), or with O(roles) left out (as C(default(omit)) does when
-        the variable is undefined), the task is refused before anything is written. To delete every native role,
+      - Requires O(roles), the complete list. With O(name), or with O(roles) left out (for example an undefined
+        variable defaulted to C(omit)), the task is refused before anything is written. To delete every native role,
         give an empty list explicitly.
     type: bool
     default: false

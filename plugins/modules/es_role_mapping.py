@@ -53,9 +53,9 @@ options:
   exclusive:
     description:
       - Delete every mapping that O(role_mappings) does not name. Read-only mappings are never deleted.
-      - Requires O(role_mappings), the complete list. With O(name), or with O(role_mappings) left out (as
-        C(default(omit)) does when the variable is undefined), the task is refused before anything is written.
-        To delete every mapping, give an empty list explicitly.
+      - Requires O(role_mappings), the complete list. With O(name), or with O(role_mappings) left out (for example
+        an undefined variable defaulted to C(omit)), the task is refused before anything is written. To delete every
+        mapping, give an empty list explicitly.
     type: bool
     default: false
   roles:

@@ -85,8 +85,8 @@ options:
   exclusive:
     description:
       - Delete every native user that O(users) does not name. Built-in users are never deleted.
-      - Requires O(users), the complete list. With O(name), or with O(users) left out (as C(default(omit)) does when
-        the variable is undefined), the task is refused before anything is written. To delete every native user,
+      - Requires O(users), the complete list. With O(name), or with O(users) left out (for example an undefined
+        variable defaulted to C(omit)), the task is refused before anything is written. To delete every native user,
         give an empty list explicitly.
     type: bool
     default: false
