@@ -50,6 +50,15 @@ ROLE_BODY_OPTIONS = dict(
 )
 
 
+# Besides its named privileges, each kind of privilege takes patterns over action names that start with one
+# of these (compared without case). Remote cluster privileges take names only.
+ACTION_PREFIXES = {
+    'cluster': ('cluster:', 'indices:admin/template/', 'indices:admin/index_template/'),
+    'index': ('indices:', 'internal:transport/proxy/indices:'),
+    'remote cluster': (),
+}
+
+
 class RoleInputError(InputError):
     """A role body that Elasticsearch would refuse, found before anything is written."""
 
@@ -135,13 +144,17 @@ def _check_index_pattern(where, pattern):
 
 
 def _check_known(where, kind, privileges, known):
+    """Refuse privileges that are neither a name the cluster knows nor an action pattern of this kind."""
     if not known:
         return
     known_lower = set(p.lower() for p in known)
-    unknown = [p for p in privileges or [] if p.lower() not in known_lower]
+    prefixes = ACTION_PREFIXES[kind]
+    unknown = [p for p in privileges or []
+               if p.lower() not in known_lower and not p.lower().startswith(prefixes)]
     if unknown:
-        raise RoleInputError('%s: unknown %s privilege(s) %s; this cluster knows: %s'
-                             % (where, kind, ', '.join(unknown), ', '.join(sorted(known))))
+        patterns = (' or an action pattern starting with %s' % ', '.join(prefixes)) if prefixes else ''
+        raise RoleInputError('%s: unknown %s privilege(s) %s; this cluster knows: %s%s'
+                             % (where, kind, ', '.join(unknown), ', '.join(sorted(known)), patterns))
 
 
 def _as_set(values):

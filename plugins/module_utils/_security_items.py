@@ -6,11 +6,14 @@
 """Reconcile named security items (roles, users, role mappings) with one read and minimal writes.
 
 ``plan`` is pure: from the wanted items and what the server holds it decides, per
-item, whether to create, update, delete or leave it, and builds the diff.
-``apply`` then sends only the writes the plan holds (none in check mode).
+item, whether to create, update, delete or leave it, and every write request that
+takes (its steps), and builds the diff. ``apply`` then sends exactly the steps the
+plan holds (none in check mode).
 """
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -32,9 +35,34 @@ MAX_NAMES_PATH = 3000
 
 
 def names_path(names):
-    """The comma-separated names for a GET, or None (read all) when there are none or too many for one URL."""
-    path = ','.join(names or [])
-    return path if path and len(path) <= MAX_NAMES_PATH else None
+    """The comma-separated names for a GET, or None (read all).
+
+    All are read when there are no names, too many for one URL, or a name holds a comma:
+    the server splits the path at commas, so such a name would never be found by name.
+    """
+    if not names or any(',' in name for name in names):
+        return None
+    path = ','.join(names)
+    return path if len(path) <= MAX_NAMES_PATH else None
+
+
+class Step(object):
+    """One write request of a plan: the item's action, its name, the request and its body.
+
+    ``request`` is ``put`` or ``delete``, or a kind's own request (a user's ``change_password``).
+    """
+
+    def __init__(self, action, name, request, body=None):
+        self.action = action
+        self.name = name
+        self.request = request
+        self.body = body
+
+    def __eq__(self, other):
+        return isinstance(other, Step) and vars(self) == vars(other)
+
+    def __repr__(self):
+        return 'Step(%r, %r, %r)' % (self.action, self.name, self.request)
 
 
 class Kind(object):
@@ -90,18 +118,35 @@ class Kind(object):
             return 'unchanged', None
         return 'updated', item.body
 
+    def requests(self, action, body, actual):
+        """The write requests, as (request, body), that give the item ``body`` (or delete it)."""
+        if action == 'deleted':
+            return [('delete', None)]
+        return [('put', body)]
+
+    def after(self, body, actual):
+        """The item as it is once ``body`` is written over ``actual``: a put replaces the whole item."""
+        return body
+
+    def send(self, conn, step):
+        """Send one step of a plan."""
+        if step.request == 'delete':
+            self.delete(conn, step.name)
+        else:
+            self.put(conn, step.name, step.body)
+
 
 class Plan(object):
 
     def __init__(self):
-        self.steps = []      # (action, name, body) in request order
+        self.steps = []      # every write request, in the order they are sent
         self.results = []    # per item: dict(name=..., action=...)
         self.before = {}
         self.after = {}
 
     @property
     def changed(self):
-        return any(action != 'unchanged' for action, _name, _body in self.steps)
+        return bool(self.steps)
 
     @property
     def diff(self):
@@ -109,6 +154,10 @@ class Plan(object):
 
 
 class ReservedItemError(InputError):
+    pass
+
+
+class ExclusiveWithoutListError(InputError):
     pass
 
 
@@ -138,30 +187,52 @@ def _record(result, kind, name, action, body, current):
     result.results.append(dict(name=name, action=action))
     if action == 'unchanged':
         return
-    result.steps.append((action, name, body))
+    result.steps.extend(Step(action, name, request, request_body)
+                        for request, request_body in kind.requests(action, body, current))
     if current is not None:
         result.before[name] = kind.shown(current)
     if action != 'deleted':
-        result.after[name] = kind.shown(body)
+        result.after[name] = kind.shown(kind.after(body, current))
 
 
-def apply(conn, kind, the_plan, check_mode):
-    """Send the plan's writes, in order; none in check mode."""
+def apply(conn, kind, the_plan, check_mode, sent=None):
+    """Send the plan's steps, in order; none in check mode. ``sent`` gets each step once it went through."""
     if check_mode:
         return
-    for action, name, body in the_plan.steps:
-        if action == 'deleted':
-            kind.delete(conn, name)
-        else:
-            kind.put(conn, name, body)
+    for step in the_plan.steps:
+        kind.send(conn, step)
+        if sent is not None:
+            sent.append(step)
 
 
-def wanted_items(params, list_key, item_spec, body_of):
+def progress(the_plan, sent):
+    """Per-item results after a write failed: the first ``sent`` steps went through, the next one failed.
+
+    Each item says whether all its writes are ``done``; the item whose write failed is marked ``failed``.
+    """
+    failed = the_plan.steps[sent].name
+    pending = set(step.name for step in the_plan.steps[sent:])
+    results = []
+    for result in the_plan.results:
+        entry = dict(result, done=result['name'] not in pending)
+        if result['name'] == failed:
+            entry['failed'] = True
+        results.append(entry)
+    return results
+
+
+def wanted_items(params, list_key, item_spec, body_of, noun='item'):
     """Items from either the single-item options (name + fields) or the list option.
 
-    List elements are checked against ``item_spec`` (the single-item options plus
-    ``name`` and ``state``): unknown keys and wrong types are refused.
+    ``exclusive`` needs the list option: with one name, or with the list left out (as
+    ``default(omit)`` does), it would delete every other item. List elements are checked
+    against ``item_spec`` (the single-item options plus ``name`` and ``state``): unknown
+    keys and wrong types are refused.
     """
+    if params.get('exclusive') and params.get(list_key) is None:
+        raise ExclusiveWithoutListError(
+            'exclusive deletes every %s that %s does not name, so it needs %s: give the complete list '
+            '(an empty list deletes them all)' % (noun, list_key, list_key))
     if params.get(list_key) is not None:
         entries = []
         validator = ArgumentSpecValidator(item_spec)
@@ -225,6 +296,29 @@ def kind_module(list_key, body_options, list_suboptions=False, **extra_options):
     return es_module(spec, mutually_exclusive=[('name', list_key)])
 
 
+@contextmanager
+def failures_report_progress(module, the_plan, sent, list_key, noun):
+    """While the plan's steps are sent, a failed write also reports what was written before it.
+
+    The connection reports a failed request through ``module.fail_json``; the writes already
+    sent stay on the server, so the failure says ``changed`` and, per item, what was done.
+    """
+    fail = module.fail_json
+
+    def fail_with_progress(msg, **kwargs):
+        results = progress(the_plan, len(sent))
+        written = sum(1 for result in results if result['done'] and result['action'] != 'unchanged')
+        kwargs.update({'changed': bool(sent), list_key: results})
+        fail(msg='%s; %d %s(s) of this task were written before it (%s says which)' % (msg, written, noun, list_key),
+             **kwargs)
+
+    module.fail_json = fail_with_progress
+    try:
+        yield
+    finally:
+        module.fail_json = fail
+
+
 def run(module, conn, kind, list_key, body_options, body_of, check=None):
     """The whole module run for a kind: read once, plan, write what differs, exit with per-item results.
 
@@ -233,7 +327,7 @@ def run(module, conn, kind, list_key, body_options, body_of, check=None):
     params = module.params
     exclusive = params.get('exclusive', False)
     try:
-        items = wanted_items(params, list_key, item_spec(body_options), body_of)
+        items = wanted_items(params, list_key, item_spec(body_options), body_of, noun=kind.noun)
     except ValueError as error:
         module.fail_json(msg=str(error))
     if not items and not exclusive:
@@ -248,10 +342,13 @@ def run(module, conn, kind, list_key, body_options, body_of, check=None):
         the_plan = plan(conn, kind, items, actual, exclusive=exclusive)
     except ValueError as error:
         module.fail_json(msg=str(error))
-    apply(conn, kind, the_plan, module.check_mode)
+    sent = []
+    with failures_report_progress(module, the_plan, sent, list_key, kind.noun):
+        apply(conn, kind, the_plan, module.check_mode, sent)
     for warning in kind.warnings:
         module.warn(warning)
-    result = dict(changed=the_plan.changed)
+    result = dict(changed=the_plan.changed, requests=[dict(name=step.name, request=step.request)
+                                                      for step in the_plan.steps])
     result[list_key] = the_plan.results
     if module._diff:
         result['diff'] = the_plan.diff

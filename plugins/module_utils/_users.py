@@ -182,7 +182,6 @@ class UserKind(Kind):
     def __init__(self, update_password):
         super(UserKind, self).__init__()
         self.update_password = update_password
-        self.fetched = {}
 
     def refusal(self, item, actual):
         if actual is None or not self.reserved(actual):
@@ -195,13 +194,11 @@ class UserKind(Kind):
                     % (item.name, ', '.join(fixed)))
         return None
 
-    def fetch(self, conn, names):
-        # Remembered because built-in users are written through other calls than native ones.
-        self.fetched = super(UserKind, self).fetch(conn, names)
-        return self.fetched
-
     def decide(self, conn, item, actual):
         wanted = item.body
+        if actual is None and wanted.get('password') is None and wanted.get('password_hash') is None:
+            # The server refuses to create a native user without one.
+            raise UserInputError('user %s does not exist: give password or password_hash to create it' % item.name)
 
         def authenticate():
             return conn.authenticates('check the password of user %s' % item.name,
@@ -223,24 +220,40 @@ class UserKind(Kind):
                     body[key] = wanted[key]
         return ('created' if actual is None else 'updated'), body
 
-    def put(self, conn, name, body):
-        actual = self.fetched.get(name)
+    def requests(self, action, body, actual):
+        if action == 'deleted':
+            return super(UserKind, self).requests(action, body, actual)
         if not self.reserved(actual):
-            if needs_metadata_reset(body, actual):
-                without_metadata = dict((k, v) for k, v in body.items() if k != 'metadata')
-                conn.call('reset the metadata of user %s' % name,
-                          lambda c: c.security.put_user(username=name, body=without_metadata))
-            super(UserKind, self).put(conn, name, body)
-            return
-        # Built-in users only take these two calls.
-        if 'password' in body or 'password_hash' in body:
-            secret = dict((k, body[k]) for k in ('password', 'password_hash') if k in body)
-            conn.call('change the password of user %s' % name,
-                      lambda c: c.security.change_password(username=name, body=secret))
+            reset = [('reset_metadata', dict((k, v) for k, v in body.items() if k != 'metadata'))]
+            return (reset if needs_metadata_reset(body, actual) else []) + [('put', body)]
+        # Built-in users only take these calls.
+        steps = []
+        secret = dict((k, body[k]) for k in ('password', 'password_hash') if k in body)
+        if secret:
+            steps.append(('change_password', secret))
         if 'enabled' in body:
-            action = 'enable' if body['enabled'] else 'disable'
-            conn.call('%s user %s' % (action, name),
-                      lambda c: getattr(c.security, action + '_user')(username=name))
+            steps.append(('enable' if body['enabled'] else 'disable', None))
+        return steps
+
+    def after(self, body, actual):
+        if self.reserved(actual):
+            # Built-in users keep everything but what the calls change.
+            return dict(actual, **body)
+        return body
+
+    def send(self, conn, step):
+        name = step.name
+        if step.request == 'reset_metadata':
+            conn.call('reset the metadata of user %s' % name,
+                      lambda c: c.security.put_user(username=name, body=step.body))
+        elif step.request == 'change_password':
+            conn.call('change the password of user %s' % name,
+                      lambda c: c.security.change_password(username=name, body=step.body))
+        elif step.request in ('enable', 'disable'):
+            conn.call('%s user %s' % (step.request, name),
+                      lambda c: getattr(c.security, step.request + '_user')(username=name))
+        else:
+            super(UserKind, self).send(conn, step)
 
     def shown(self, body):
         return shown(body)

@@ -17,7 +17,9 @@ description:
     A second run with the same input sends no write request.
   - Built-in (reserved) roles are never written; naming one is an error.
   - Cluster, index and remote cluster privilege names are checked against the cluster's list of built-in privileges
-    before anything is written.
+    before anything is written. Cluster and index privileges may also be action patterns, as Elasticsearch allows.
+    Cluster ones start with C(cluster:) (or C(indices:admin/template/), C(indices:admin/index_template/)), index
+    ones with C(indices:), for example V(cluster:monitor/main) or V(indices:data/read/*).
 author:
   - esguard maintainers (@esguard)
 extends_documentation_fragment:
@@ -54,8 +56,10 @@ options:
     elements: dict
   exclusive:
     description:
-      - With O(roles), delete every native role that the list does not name. Reserved roles are never deleted.
-      - With neither O(name) nor O(roles), V(true) deletes all native roles.
+      - Delete every native role that O(roles) does not name. Reserved roles are never deleted.
+      - Requires O(roles), the complete list. With O(name), or with O(roles) left out (for example an undefined
+        variable defaulted to C(omit)), the task is refused before anything is written. To delete every native role,
+        give an empty list explicitly.
     type: bool
     default: false
   cluster:
@@ -212,8 +216,12 @@ EXAMPLES = r'''
         privileges: [create_doc, view_index_metadata, auto_configure]
   delegate_to: localhost
 
-- name: All shipper roles in one call; remove native roles not listed
+- name: Several shipper roles in one call, one of them with action-name privileges
   esguard.security.es_role:
+    hosts: ["https://es1.example.com:9200"]
+    ca_certs: /etc/esguard/ca.crt
+    login_user: admin
+    login_password: "{{ vault_es_admin_password }}"
     roles:
       - name: metricbeat_writer
         cluster: [monitor, read_ilm]
@@ -221,10 +229,30 @@ EXAMPLES = r'''
           - names: ["metricbeat-*"]
             privileges: [create_doc, auto_configure]
       - name: logstash_reader
+        cluster: ["cluster:monitor/main"]
         indices:
           - names: ["logs-*"]
             privileges: [read, view_index_metadata]
             query: {"term": {"team": "ops"}}
+      - name: old_shipper
+        state: absent
+  delegate_to: localhost
+
+# DANGER: exclusive deletes every native role the list does not name, including
+# roles that other tools or people made. Use it only when this list is the whole truth
+# for the cluster, and run it with --check --diff first.
+- name: The cluster's native roles are exactly these
+  esguard.security.es_role:
+    hosts: ["https://es1.example.com:9200"]
+    ca_certs: /etc/esguard/ca.crt
+    login_user: admin
+    login_password: "{{ vault_es_admin_password }}"
+    roles:
+      - name: metricbeat_writer
+        cluster: [monitor, read_ilm]
+        indices:
+          - names: ["metricbeat-*"]
+            privileges: [create_doc, auto_configure]
     exclusive: true
   delegate_to: localhost
 '''
@@ -244,6 +272,31 @@ roles:
       description: One of V(created), V(updated), V(deleted), V(unchanged) (what would happen, in check mode).
       type: str
       sample: created
+    done:
+      description: Whether the role's writes were all sent, when a write failed part way through the list.
+      type: bool
+      returned: failure of a write
+      sample: true
+    failed:
+      description: V(true) for the role whose write failed.
+      type: bool
+      returned: failure of a write
+      sample: true
+requests:
+  description:
+    - Every write request, in the order sent (to be sent, in check mode), by role.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Role name.
+      type: str
+      sample: filebeat_writer
+    request:
+      description: V(put) or V(delete).
+      type: str
+      sample: put
 '''
 
 from ansible_collections.esguard.security.plugins.module_utils._connection import connect

@@ -52,7 +52,10 @@ options:
     elements: dict
   exclusive:
     description:
-      - With O(role_mappings), delete every mapping that the list does not name. Read-only mappings are never deleted.
+      - Delete every mapping that O(role_mappings) does not name. Read-only mappings are never deleted.
+      - Requires O(role_mappings), the complete list. With O(name), or with O(role_mappings) left out (for example
+        an undefined variable defaulted to C(omit)), the task is refused before anything is written. To delete every
+        mapping, give an empty list explicitly.
     type: bool
     default: false
   roles:
@@ -120,8 +123,15 @@ EXAMPLES = r'''
             field: {dn: "CN=retired-host,OU=filebeat,O=Example"}
   delegate_to: localhost
 
+# DANGER: exclusive deletes every role mapping the list does not name, including
+# mappings that other tools or people made. Use it only when this list is the whole
+# truth for the cluster, and run it with --check --diff first.
 - name: Every mapping of the cluster, from version control
   esguard.security.es_role_mapping:
+    hosts: ["https://es1.example.com:9200"]
+    ca_certs: /etc/esguard/ca.crt
+    login_user: admin
+    login_password: "{{ vault_es_admin_password }}"
     role_mappings:
       - name: filebeat_pki
         roles: [filebeat_writer]
@@ -151,6 +161,31 @@ role_mappings:
       description: One of V(created), V(updated), V(deleted), V(unchanged) (what would happen, in check mode).
       type: str
       sample: created
+    done:
+      description: Whether the mapping's writes were all sent, when a write failed part way through the list.
+      type: bool
+      returned: failure of a write
+      sample: true
+    failed:
+      description: V(true) for the mapping whose write failed.
+      type: bool
+      returned: failure of a write
+      sample: true
+requests:
+  description:
+    - Every write request, in the order sent (to be sent, in check mode), by mapping.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Mapping name.
+      type: str
+      sample: filebeat_pki
+    request:
+      description: V(put) or V(delete).
+      type: str
+      sample: put
 '''
 
 from ansible_collections.esguard.security.plugins.module_utils._connection import connect

@@ -84,7 +84,10 @@ options:
         type: str
   exclusive:
     description:
-      - With O(users), delete every native user that the list does not name. Built-in users are never deleted.
+      - Delete every native user that O(users) does not name. Built-in users are never deleted.
+      - Requires O(users), the complete list. With O(name), or with O(users) left out (for example an undefined
+        variable defaulted to C(omit)), the task is refused before anything is written. To delete every native user,
+        give an empty list explicitly.
     type: bool
     default: false
   roles:
@@ -105,7 +108,8 @@ options:
       - Free-form metadata; keys may not start with C(_). Not mentioned means unchanged; V({}) clears it.
       - The given metadata replaces the user's whole metadata. Elasticsearch merges metadata into what it holds when
         a user is written without a password, so when keys go and no password is written in the same run the
-        module first writes the user without metadata, then with the new one.
+        module first writes the user without metadata, then with the new one (RV(requests) lists both, also in
+        check mode).
     type: dict
   enabled:
     description:
@@ -113,7 +117,8 @@ options:
     type: bool
   password:
     description:
-      - The user's password, at least 6 characters. Required to create a user unless O(password_hash) is given.
+      - The user's password, at least 6 characters. Required to create a user unless O(password_hash) is given;
+        a user that does not exist yet and has neither is refused before anything is written (also in check mode).
       - Never logged, returned or shown in a diff.
     type: str
   password_hash:
@@ -158,6 +163,10 @@ EXAMPLES = r'''
 
 - name: Monitoring password of the built-in beats_system user, and all shipper users at once
   esguard.security.es_user:
+    hosts: ["https://es1.example.com:9200"]
+    ca_certs: /etc/esguard/ca.crt
+    login_user: admin
+    login_password: "{{ vault_es_admin_password }}"
     users:
       - name: beats_system
         password: "{{ vault_beats_system_password }}"
@@ -166,6 +175,16 @@ EXAMPLES = r'''
         password: "{{ vault_metricbeat_password }}"
       - name: old_shipper
         state: absent
+  delegate_to: localhost
+
+- name: Disable a user without touching its password or roles
+  esguard.security.es_user:
+    hosts: ["https://es1.example.com:9200"]
+    ca_certs: /etc/esguard/ca.crt
+    login_user: admin
+    login_password: "{{ vault_es_admin_password }}"
+    name: old_shipper_2
+    enabled: false
   delegate_to: localhost
 '''
 
@@ -184,6 +203,34 @@ users:
       description: One of V(created), V(updated), V(deleted), V(unchanged) (what would happen, in check mode).
       type: str
       sample: updated
+    done:
+      description: Whether the user's writes were all sent, when a write failed part way through the list.
+      type: bool
+      returned: failure of a write
+      sample: true
+    failed:
+      description: V(true) for the user whose write failed.
+      type: bool
+      returned: failure of a write
+      sample: true
+requests:
+  description:
+    - Every write request, in the order sent (to be sent, in check mode), by user. One user may take several.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: User name.
+      type: str
+      sample: filebeat_writer
+    request:
+      description:
+        - V(put) writes a native user, V(reset_metadata) writes it without metadata first (see O(metadata)),
+          V(delete) deletes it.
+        - V(change_password), V(enable) and V(disable) are the only requests a built-in user takes.
+      type: str
+      sample: put
 '''
 
 from ansible_collections.esguard.security.plugins.module_utils._connection import connect

@@ -140,6 +140,33 @@ def test_validate_refuses_bad_input(body, message):
     assert message in str(error.value)
 
 
+def test_validate_accepts_action_patterns_the_server_accepts():
+    # Each accepted by Elasticsearch 8.19.21 in a role PUT.
+    validate('r', desired(cluster=['cluster:monitor/main', 'cluster:admin/xpack/security/*', 'Cluster:monitor/*',
+                                   'indices:admin/template/get', 'indices:admin/index_template/*'],
+                          indices=[{'names': ['x'], 'privileges': ['indices:data/read/*', 'INDICES:admin/get',
+                                                                   'internal:transport/proxy/indices:data/read/*']}]),
+             BUILTIN)
+
+
+@pytest.mark.parametrize('body, message', [
+    # Each refused by Elasticsearch 8.19.21: an action of the other kind, or no action pattern at all.
+    (dict(cluster=['indices:data/read/*']), 'unknown cluster privilege(s) indices:data/read/*'),
+    (dict(cluster=['indices:admin/template']), 'unknown cluster privilege(s) indices:admin/template'),
+    (dict(cluster=['internal:foo']), 'unknown cluster privilege(s) internal:foo'),
+    (dict(cluster=['monitor_main']), 'or an action pattern starting with cluster:, '),
+    (dict(indices=[{'names': ['x'], 'privileges': ['cluster:monitor/*']}]),
+     'unknown index privilege(s) cluster:monitor/*'),
+    (dict(indices=[{'names': ['x'], 'privileges': ['indices']}]), 'unknown index privilege(s) indices;'),
+    (dict(remote_cluster=[{'clusters': ['r1'], 'privileges': ['cluster:monitor/main']}]),
+     'unknown remote cluster privilege(s) cluster:monitor/main; this cluster knows: monitor_enrich'),
+])
+def test_validate_refuses_action_patterns_of_the_wrong_kind_and_typos(body, message):
+    with pytest.raises(RoleInputError) as error:
+        validate('r', desired(**body), dict(BUILTIN, remote_cluster=['monitor_enrich']))
+    assert message in str(error.value)
+
+
 # What Elasticsearch 8.19 returns for a role PUT with every body field set (GET _security/role/NAME).
 SERVER_FULL_ROLE = {
     'cluster': ['monitor'],

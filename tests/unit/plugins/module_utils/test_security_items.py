@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.esguard.security.plugins.module_utils._security_items import (
-    Item, Kind, ReservedItemError, apply, duplicate_names, names_path, plan, wanted_items)
+    ExclusiveWithoutListError, Item, Kind, ReservedItemError, Step, apply, duplicate_names, names_path, plan, run,
+    wanted_items)
 
 
 class RecordingKind(Kind):
@@ -28,6 +29,11 @@ class RecordingKind(Kind):
 
     def delete(self, conn, name):
         self.writes.append(('delete', name))
+
+    def requests(self, action, body, actual):
+        # A kind may need several requests for one item: "twice" items take two.
+        requests = super(RecordingKind, self).requests(action, body, actual)
+        return requests * 2 if (body or {}).get('twice') else requests
 
     def shown(self, body):
         return dict((k, '*' if k == 'secret' else v) for k, v in body.items())
@@ -111,3 +117,132 @@ def test_names_too_many_for_one_url_are_read_as_all():
     assert names_path([]) is None
     assert names_path(None) is None
     assert names_path(['role_%04d' % i for i in range(400)]) is None
+
+
+def test_a_name_with_a_comma_is_read_with_all_items():
+    # The server splits a GET's names at commas (also %2C), so "a,b" by name is never found.
+    assert names_path(['a', 'x,y']) is None
+
+
+def test_exclusive_needs_the_list_option():
+    for params in ({'things': None, 'name': 'a', 'state': 'present', 'size': 1, 'exclusive': True},
+                   {'things': None, 'name': None, 'exclusive': True}):
+        with pytest.raises(ExclusiveWithoutListError, match='exclusive deletes every thing that things does not name, '
+                                                            'so it needs things'):
+            wanted_items(params, 'things', SPEC, dict, noun='thing')
+    assert wanted_items({'things': [], 'exclusive': True}, 'things', SPEC, dict) == []
+
+
+def test_the_plan_lists_every_request_apply_sends():
+    kind = RecordingKind()
+    result = plan(None, kind, [Item('old', 'present', {'a': 2, 'twice': True}), Item('gone', 'absent')], ACTUAL)
+    apply(None, kind, result, check_mode=False)
+    assert result.steps == [Step('updated', 'old', 'put', {'a': 2, 'twice': True}),
+                            Step('updated', 'old', 'put', {'a': 2, 'twice': True}), Step('deleted', 'gone', 'delete')]
+    assert kind.writes == [(step.request, step.name) for step in result.steps]
+
+
+class ModuleExit(Exception):
+    pass
+
+
+class FakeModule(object):
+    """The parts of AnsibleModule that ``run`` uses; exit_json and fail_json end the run as Ansible's do."""
+
+    def __init__(self, params, check_mode=False):
+        self.params = params
+        self.check_mode = check_mode
+        self._diff = False
+        self.warnings = []
+
+    def warn(self, warning):
+        self.warnings.append(warning)
+
+    def exit_json(self, **result):
+        raise ModuleExit(dict(result, failed=False))
+
+    def fail_json(self, msg, **result):
+        raise ModuleExit(dict(result, msg=msg, failed=True))
+
+
+class FailingConnection(object):
+    """Sends requests to a server holding no things; write number ``fail_at`` is refused.
+
+    A refused request ends the module through ``module.fail_json``, as the real connection does.
+    """
+
+    def __init__(self, module, fail_at):
+        self.module = module
+        self.fail_at = fail_at
+        self.writes = []
+        self.security = self
+
+    def call(self, what, request, **_options):
+        if not what.startswith('read'):
+            if len(self.writes) + 1 == self.fail_at:
+                self.module.fail_json(msg='%s failed: HTTP 500 boom' % what, status=500)
+        return request(self)
+
+    def get_thing(self, name):
+        return {}
+
+    def put_thing(self, name, body):
+        self.writes.append(name)
+
+
+class ThingKind(Kind):
+    noun = 'thing'
+    api = 'thing'
+
+    def same(self, desired, actual):
+        return desired == actual
+
+
+BODY_OPTIONS = dict(size=dict(type='int'))
+
+
+def run_things(module, conn):
+    with pytest.raises(ModuleExit) as end:
+        run(module, conn, ThingKind(), 'things', BODY_OPTIONS, lambda entry: {'size': entry['size']})
+    return end.value.args[0]
+
+
+def test_a_failed_write_reports_the_writes_before_it():
+    names = ['t%03d' % number for number in range(100)]
+    module = FakeModule({'things': [{'name': name, 'size': 1} for name in names], 'exclusive': False})
+    conn = FailingConnection(module, fail_at=57)
+    result = run_things(module, conn)
+    assert conn.writes == names[:56]
+    assert result['failed'] and result['changed']
+    assert result['msg'] == ('write thing t056 failed: HTTP 500 boom; 56 thing(s) of this task were written before it '
+                             '(things says which)')
+    assert result['status'] == 500
+    assert result['things'][:56] == [dict(name=name, action='created', done=True) for name in names[:56]]
+    assert result['things'][56] == dict(name='t056', action='created', done=False, failed=True)
+    assert result['things'][57:] == [dict(name=name, action='created', done=False) for name in names[57:]]
+    # The failure report is only for the writes: a refusal before them stays as it was.
+    assert module.fail_json.__func__ is FakeModule.fail_json
+
+
+def test_a_failed_first_write_changed_nothing():
+    module = FakeModule({'things': [{'name': 'a', 'size': 1}], 'exclusive': False})
+    result = run_things(module, FailingConnection(module, fail_at=1))
+    assert result['failed'] and not result['changed']
+    assert result['things'] == [dict(name='a', action='created', done=False, failed=True)]
+
+
+def test_a_run_without_failure_exits_with_per_item_results():
+    module = FakeModule({'things': [{'name': 'a', 'size': 1}], 'exclusive': False})
+    conn = FailingConnection(module, fail_at=None)
+    result = run_things(module, conn)
+    assert result == dict(changed=True, things=[dict(name='a', action='created')],
+                          requests=[dict(name='a', request='put')], failed=False)
+    assert conn.writes == ['a']
+
+
+def test_exclusive_without_the_list_fails_before_any_request():
+    module = FakeModule({'things': None, 'name': 'a', 'state': 'present', 'size': 1, 'exclusive': True})
+    conn = FailingConnection(module, fail_at=None)
+    conn.get_thing = None  # not even a read
+    result = run_things(module, conn)
+    assert result['failed'] and 'needs things' in result['msg'] and conn.writes == []

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.esguard.security.plugins.module_utils._security_items import Item, ReservedItemError, plan
+from ansible_collections.esguard.security.plugins.module_utils._security_items import (
+    Item, ReservedItemError, Step, apply, plan)
 from ansible_collections.esguard.security.plugins.module_utils._users import (
     MASK, UserInputError, UserKind, full_body, merged_metadata, needs_metadata_reset, password_check, password_decision,
     profile_changes, shown, validate, wanted_fields)
@@ -161,7 +162,8 @@ def test_built_in_users_take_password_and_enabled_only():
     kind = UserKind('always')
     result = plan(FakeConn(None), kind, [Item('beats_system', 'present', wanted(password='secret1', enabled=False))],
                   {'beats_system': BUILTIN})
-    assert result.steps == [('updated', 'beats_system', {'enabled': False, 'password': 'secret1'})]
+    assert result.steps == [Step('updated', 'beats_system', 'change_password', {'password': 'secret1'}),
+                            Step('updated', 'beats_system', 'disable')]
     with pytest.raises(ReservedItemError, match='only its password and enabled can change, not roles'):
         plan(FakeConn(None), kind, [Item('beats_system', 'present', wanted(roles=['superuser']))],
              {'beats_system': BUILTIN})
@@ -198,32 +200,78 @@ def test_needs_metadata_reset_when_the_merge_would_keep_dropped_keys(body, actua
     assert needs_metadata_reset(body, actual) is expected
 
 
-class RecordingConn(object):
-    """Records the put_user bodies a UserKind sends."""
+class RecordingConn(FakeConn):
+    """Records every security API request a UserKind sends, as (API, user name, body)."""
 
-    def __init__(self):
-        self.bodies = []
+    def __init__(self, good_password=None):
+        super(RecordingConn, self).__init__(good_password)
+        self.sent = []
         self.security = self
 
-    def put_user(self, username, body):
-        self.bodies.append(body)
+    def call(self, what, request, **_options):
+        return request(self)
 
-    def call(self, what, request):
-        request(self)
+    def __getattr__(self, api):
+        def request(username, body=None):
+            self.sent.append((api, username, body))
+        return request
 
 
 def test_dropping_metadata_keys_resets_the_metadata_before_the_write():
-    kind = UserKind('when_changed')
-    kind.fetched = {'fb': dict(SERVER_USER, metadata={'team': 'ops', 'tier': 1})}
     conn = RecordingConn()
+    result = plan(conn, UserKind('when_changed'), [Item('fb', 'present', wanted(metadata={'team': 'platform'}))],
+                  {'fb': dict(SERVER_USER, metadata={'team': 'ops', 'tier': 1})})
+    apply(conn, UserKind('when_changed'), result, check_mode=False)
     body = {'roles': ['filebeat_writer'], 'metadata': {'team': 'platform'}, 'enabled': True}
-    kind.put(conn, 'fb', body)
-    assert conn.bodies == [{'roles': ['filebeat_writer'], 'enabled': True}, body]
+    assert conn.sent == [('put_user', 'fb', {'roles': ['filebeat_writer'], 'enabled': True}),
+                         ('put_user', 'fb', body)]
 
 
 def test_a_write_that_only_adds_metadata_is_one_request():
-    kind = UserKind('when_changed')
-    kind.fetched = {'fb': SERVER_USER}
     conn = RecordingConn()
-    kind.put(conn, 'fb', {'roles': [], 'metadata': {'team': 'ops'}, 'enabled': True})
-    assert len(conn.bodies) == 1
+    result = plan(conn, UserKind('when_changed'), [Item('fb', 'present', wanted(metadata={'team': 'ops'}))],
+                  {'fb': SERVER_USER})
+    apply(conn, UserKind('when_changed'), result, check_mode=False)
+    assert [api for api, _name, _body in conn.sent] == ['put_user']
+
+
+# The API each step's request is sent through.
+STEP_APIS = {'put': 'put_user', 'reset_metadata': 'put_user', 'delete': 'delete_user',
+             'change_password': 'change_password', 'enable': 'enable_user', 'disable': 'disable_user'}
+
+
+def test_the_plan_lists_every_request_apply_sends():
+    actual = {'fb': dict(SERVER_USER, metadata={'team': 'ops'}),
+              'beats_system': dict(BUILTIN, enabled=False),
+              'old': dict(SERVER_USER, username='old')}
+    items = [Item('fb', 'present', wanted(metadata={})),                     # metadata reset, then the put
+             Item('beats_system', 'present', wanted(password='secret1', enabled=True)),  # two built-in calls
+             Item('new', 'present', wanted(roles=['x'], password='secret2')),
+             Item('old', 'absent')]
+    conn = RecordingConn()
+    kind = UserKind('when_changed')
+    result = plan(conn, kind, items, actual)
+    apply(conn, kind, result, check_mode=False)
+    assert [(STEP_APIS[step.request], step.name, step.body) for step in result.steps] == conn.sent
+    assert [api for api, _name, _body in conn.sent] == [
+        'put_user', 'put_user', 'change_password', 'enable_user', 'put_user', 'delete_user']
+
+
+def test_a_new_user_without_a_password_is_refused_in_the_plan():
+    # The server refuses it; the plan (and so check mode) must not call it "created".
+    with pytest.raises(UserInputError, match='user new does not exist: give password or password_hash to create it'):
+        plan(RecordingConn(), UserKind('when_changed'),
+             [Item('fb', 'present', wanted(roles=['x'])), Item('new', 'present', wanted(roles=['x']))],
+             {'fb': SERVER_USER})
+    result = plan(RecordingConn(), UserKind('when_changed'),
+                  [Item('new', 'present', wanted(password_hash='$2a$10$' + 'x' * 53))], {})
+    assert result.results == [dict(name='new', action='created')]
+
+
+def test_the_diff_of_a_built_in_user_is_the_user_with_the_change_applied():
+    result = plan(RecordingConn(), UserKind('always'),
+                  [Item('beats_system', 'present', wanted(password='secret1', enabled=False))],
+                  {'beats_system': dict(BUILTIN, roles=['beats_system'], metadata={'_reserved': True})})
+    before = result.diff['before']['beats_system']
+    assert before == {'roles': ['beats_system'], 'metadata': {'_reserved': True}, 'enabled': True}
+    assert result.diff['after']['beats_system'] == dict(before, enabled=False, password=MASK)
