@@ -107,7 +107,7 @@ def with_environment(params, environ):
             if not from_task:
                 resolved[option] = environment_value(option, environ.get(variable))
     check_constraints(resolved, names)
-    if not resolved.get('hosts'):
+    if not any(host and host.strip() for host in resolved.get('hosts') or ()):
         raise ConnectionSettingsError('no Elasticsearch URL: set hosts in the task or ELASTICSEARCH_HOSTS '
                                       'in the environment where the module runs')
     return resolved
@@ -215,8 +215,6 @@ def client_settings(params):
     returned dict may hold secrets and must never be logged.
     """
     hosts = [h.strip().rstrip('/') for h in params['hosts'] if h and h.strip()]
-    if not hosts:
-        raise ConnectionSettingsError('hosts must name at least one Elasticsearch URL')
     has_credentials = bool(params.get('login_password') or params.get('api_key') or params.get('client_cert'))
     plain = [h for h in hosts if h.lower().startswith('http://')]
     if plain and len(plain) < len(hosts):

@@ -137,8 +137,8 @@ class FakeApiError(Exception):
 
 def test_describe_error_names_status_type_and_reason():
     error = api_error(400, {'error': {'root_cause': [{'type': 'action_request_validation_exception',
-                                                         'reason': 'Validation Failed: 1: bad;'}],
-                                         'type': 'action_request_validation_exception'}, 'status': 400})
+                                                      'reason': 'Validation Failed: 1: bad;'}],
+                                      'type': 'action_request_validation_exception'}, 'status': 400})
     assert describe_error(error) == 'HTTP 400 action_request_validation_exception: Validation Failed: 1: bad;'
 
 
@@ -219,20 +219,20 @@ def test_a_trust_anchor_in_the_task_replaces_the_environments():
     assert with_environment(params(), {'ELASTICSEARCH_CA_CERTS': '/env/ca.pem'})['ca_certs'] == '/env/ca.pem'
 
 
-@pytest.mark.parametrize('hosts', [None, []])
+@pytest.mark.parametrize('hosts', [None, [], ['']])
 def test_hosts_are_required(hosts):
     with pytest.raises(ConnectionSettingsError, match='set hosts in the task or ELASTICSEARCH_HOSTS'):
         with_environment(params(hosts=hosts), ADMIN_ENV)
 
 
 def test_the_presented_credential_is_what_the_client_sends():
-    assert presented_credential(params(api_key=base64.b64encode(b'kid:secret').decode())) == dict(kind='api_key',
-                                                                                                 id='kid')
+    encoded = base64.b64encode(b'kid:secret').decode()
+    assert presented_credential(params(api_key=encoded)) == dict(kind='api_key', id='kid')
     assert api_key_id('kid:secret') == 'kid'
-    assert presented_credential(params(login_user='fb', login_password='p', client_cert='c', client_key='k')) == dict(
-        kind='password', id='fb')
-    assert presented_credential(params(client_cert='c.pem', client_key='k.pem')) == dict(kind='certificate',
-                                                                                         id='c.pem')
+    both = params(login_user='fb', login_password='p', client_cert='c.pem', client_key='k.pem')
+    assert presented_credential(both) == dict(kind='password', id='fb')
+    certificate = params(client_cert='c.pem', client_key='k.pem')
+    assert presented_credential(certificate) == dict(kind='certificate', id='c.pem')
     assert presented_credential(params()) is None
 
 
