@@ -5,9 +5,10 @@
 
 """The one way every module of this collection talks to Elasticsearch.
 
-Owns the connection options and the rule by which the environment fills them in
-(with_environment), builds the client's settings in one place (client_settings), retries what is safe to retry, and turns every expected failure
-into a single readable message without secrets in it.
+Owns the connection options and the one rule by which the environment fills them
+in (with_environment), builds the client's settings in one place (client_settings),
+retries what is safe to retry, and turns every expected failure into a single
+readable message without secrets in it.
 """
 
 from __future__ import annotations
