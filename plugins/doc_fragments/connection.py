@@ -21,19 +21,19 @@ options:
   login_user:
     description:
       - User the module authenticates as (HTTP basic authentication). Requires O(login_password).
-      - Can also be set with the E(ELASTICSEARCH_USERNAME) environment variable.
+      - When the task gives no credential option, the E(ELASTICSEARCH_USERNAME) environment variable can set it (see the notes).
       - Mutually exclusive with O(api_key).
     type: str
   login_password:
     description:
       - Password of O(login_user).
-      - Can also be set with the E(ELASTICSEARCH_PASSWORD) environment variable.
+      - When the task gives no credential option, the E(ELASTICSEARCH_PASSWORD) environment variable can set it (see the notes).
     type: str
   api_key:
     description:
       - API key to authenticate with, either as C(id:key) or as the base64 C(encoded) form.
       - Mutually exclusive with O(login_user) and O(login_password).
-      - Can also be set with the E(ELASTICSEARCH_API_KEY) environment variable.
+      - When the task gives no credential option, the E(ELASTICSEARCH_API_KEY) environment variable can set it (see the notes).
     type: str
   client_cert:
     description:
@@ -41,13 +41,13 @@ options:
       - Requires O(client_key).
       - With O(api_key) or O(login_user) too, the module authenticates with those; the certificate only opens
         the TLS connection.
-      - Can also be set with the E(ELASTICSEARCH_CLIENT_CERT) environment variable.
+      - When the task gives no credential option, the E(ELASTICSEARCH_CLIENT_CERT) environment variable can set it (see the notes).
     type: path
   client_key:
     description:
       - PEM private key of O(client_cert). It must not be encrypted; an encrypted key is refused (the module
         never prompts for a passphrase).
-      - Can also be set with the E(ELASTICSEARCH_CLIENT_KEY) environment variable.
+      - When the task gives no credential option, the E(ELASTICSEARCH_CLIENT_KEY) environment variable can set it (see the notes).
     type: path
   ca_certs:
     description:
@@ -56,7 +56,8 @@ options:
       - Without it (and without O(ca_trusted_fingerprint)), the system's trusted CAs and those of the C(certifi)
         bundle, a dependency of the Python client, are trusted.
       - Mutually exclusive with O(ca_trusted_fingerprint).
-      - Can also be set with the E(ELASTICSEARCH_CA_CERTS) environment variable.
+      - When the task gives neither O(ca_certs) nor O(ca_trusted_fingerprint), the E(ELASTICSEARCH_CA_CERTS) environment variable
+        can set it (see the notes).
     type: str
   ca_trusted_fingerprint:
     description:
@@ -66,7 +67,8 @@ options:
       - The host name is not checked against the server's certificate with it. Any server that presents a
         certificate with this fingerprint in its chain is trusted, whatever its name.
       - Mutually exclusive with O(ca_certs).
-      - Can also be set with the E(ELASTICSEARCH_CA_TRUSTED_FINGERPRINT) environment variable.
+      - When the task gives neither O(ca_certs) nor O(ca_trusted_fingerprint), the E(ELASTICSEARCH_CA_TRUSTED_FINGERPRINT) environment variable
+        can set it (see the notes).
     type: str
   validate_certs:
     description:
@@ -101,6 +103,7 @@ notes:
     checked on the source used, and errors name the environment variables when they come from there.
   - Requests that answer HTTP 429, 502, 503 or 504, or that fail while the security index allocates its shards,
     are retried with exponential backoff. Creating an API key is never retried, since a retry could create a second key.
+    A delete retried that way and then answered "not found" counts as done, since the earlier attempt deleted it.
 requirements:
   - elasticsearch >= 8.13, < 9 (the Python client, where the module runs). A 9.x client works only with
     Elasticsearch 9 servers; an Elasticsearch 8 server refuses it, and the module then says which client to install.
