@@ -93,10 +93,10 @@ options:
     default: false
 notes:
   - The E(ELASTICSEARCH_*) environment variables are read on the host where the module runs (the managed
-    host, or the controller with C(delegate_to=localhost)), not where C(ansible-playbook) runs. The task's
+    host, or the controller for a task delegated to V(localhost)), not where C(ansible-playbook) runs. The task's
     C(environment) keyword sets them for one task.
-  - Options given in the task win over the environment. The credential options (O(login_user),
-    O(login_password), O(api_key), O(client_cert), O(client_key)) go together, as do the trust options
+  - Options given in the task (directly or through C(module_defaults)) win over the environment. The credential
+    options (O(login_user), O(login_password), O(api_key), O(client_cert), O(client_key)) go together, as do the trust options
     (O(ca_certs), O(ca_trusted_fingerprint)) - when the task gives any option of a group, the environment
     variables of that whole group are ignored; otherwise they fill it in. So a credential in the task replaces
     every credential in the environment, and the two are never mixed. Which options may go together is
