@@ -5,9 +5,10 @@
 
 """The one way every module of this collection talks to Elasticsearch.
 
-Owns the connection options (with their environment-variable fallbacks), builds
-the client, retries what is safe to retry, and turns every expected failure
-into a single readable message without secrets in it.
+Owns the connection options and the one rule by which the environment fills them
+in (with_environment), builds the client's settings in one place (client_settings),
+retries what is safe to retry, and turns every expected failure into a single
+readable message without secrets in it.
 """
 
 from __future__ import annotations
@@ -26,31 +27,51 @@ from ansible_collections.esguard.security.plugins.module_utils._errors import In
 try:
     from elasticsearch import Elasticsearch
     from elasticsearch import ApiError, TransportError
+    from elasticsearch import __version__ as CLIENT_VERSION
     from elastic_transport import ConnectionError as EsConnectionError, TlsError
 except ImportError:
     ELASTICSEARCH_IMPORT_ERROR = traceback.format_exc()
+    CLIENT_VERSION = None
 else:
     ELASTICSEARCH_IMPORT_ERROR = None
 
+# Options that go together: the task's values when the task gives any of a group, otherwise the
+# environment's, so a task never mixes its credential with one from the environment (nor its trust
+# anchor with another). Each option names the environment variable that can give it.
+CREDENTIAL_OPTIONS = (('login_user', 'ELASTICSEARCH_USERNAME'), ('login_password', 'ELASTICSEARCH_PASSWORD'),
+                      ('api_key', 'ELASTICSEARCH_API_KEY'), ('client_cert', 'ELASTICSEARCH_CLIENT_CERT'),
+                      ('client_key', 'ELASTICSEARCH_CLIENT_KEY'))
+TRUST_OPTIONS = (('ca_certs', 'ELASTICSEARCH_CA_CERTS'),
+                 ('ca_trusted_fingerprint', 'ELASTICSEARCH_CA_TRUSTED_FINGERPRINT'))
+OPTION_GROUPS = (CREDENTIAL_OPTIONS, TRUST_OPTIONS)
+GROUPED_ENV = dict(CREDENTIAL_OPTIONS + TRUST_OPTIONS)
+PATH_OPTIONS = ('client_cert', 'client_key')
+
+# Checked on whichever source a group comes from (see with_environment).
+MUTUALLY_EXCLUSIVE = (('api_key', 'login_user'), ('api_key', 'login_password'),
+                      ('ca_trusted_fingerprint', 'ca_certs'))
+REQUIRED_TOGETHER = (('login_user', 'login_password'), ('client_cert', 'client_key'))
+
 CONNECTION_ARGSPEC = dict(
-    hosts=dict(type='list', elements='str', default=['https://localhost:9200'],
-               fallback=(env_fallback, ['ELASTICSEARCH_HOSTS'])),
-    login_user=dict(type='str', fallback=(env_fallback, ['ELASTICSEARCH_USERNAME'])),
-    login_password=dict(type='str', no_log=True, fallback=(env_fallback, ['ELASTICSEARCH_PASSWORD'])),
-    api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['ELASTICSEARCH_API_KEY'])),
-    client_cert=dict(type='path', fallback=(env_fallback, ['ELASTICSEARCH_CLIENT_CERT'])),
-    client_key=dict(type='path', no_log=False, fallback=(env_fallback, ['ELASTICSEARCH_CLIENT_KEY'])),
-    ca_certs=dict(type='str', fallback=(env_fallback, ['ELASTICSEARCH_CA_CERTS'])),
-    ca_trusted_fingerprint=dict(type='str', fallback=(env_fallback, ['ELASTICSEARCH_CA_TRUSTED_FINGERPRINT'])),
+    # Required, from the task or ELASTICSEARCH_HOSTS (checked by with_environment): a default URL
+    # would send the credential to whatever answers there.
+    hosts=dict(type='list', elements='str', fallback=(env_fallback, ['ELASTICSEARCH_HOSTS'])),
+    login_user=dict(type='str'),
+    login_password=dict(type='str', no_log=True),
+    api_key=dict(type='str', no_log=True),
+    client_cert=dict(type='path'),
+    client_key=dict(type='path', no_log=False),
+    ca_certs=dict(type='str'),
+    ca_trusted_fingerprint=dict(type='str'),
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['ELASTICSEARCH_VALIDATE_CERTS'])),
     request_timeout=dict(type='float', default=30.0, fallback=(env_fallback, ['ELASTICSEARCH_REQUEST_TIMEOUT'])),
     allow_insecure_http=dict(type='bool', default=False,
                              fallback=(env_fallback, ['ELASTICSEARCH_ALLOW_INSECURE_HTTP'])),
 )
 
-CONNECTION_MUTUALLY_EXCLUSIVE = [('api_key', 'login_user'), ('api_key', 'login_password'),
-                                 ('ca_trusted_fingerprint', 'ca_certs')]
-CONNECTION_REQUIRED_TOGETHER = [('login_user', 'login_password'), ('client_cert', 'client_key')]
+# The oldest client the modules work with, and what to install: Elasticsearch 8 refuses the 9.x client.
+MINIMUM_CLIENT_VERSION = (8, 13)
+CLIENT_REQUIREMENT = 'elasticsearch>=8.13,<9'
 
 # Answers that mean "try again in a moment": overload, a proxy or node in trouble,
 # or the security index still allocating its shards after a start.
@@ -69,19 +90,78 @@ def connection_argspec(**module_options):
     return spec
 
 
+def with_environment(params, environ):
+    """The connection parameters after the precedence rule, checked; the rule lives here alone.
+
+    For each group of OPTION_GROUPS, the task's values when the task gives any option of the group,
+    otherwise the environment's: a credential in the task replaces every credential in the
+    environment, and mixing the two is never an error. The constraints are checked on the source
+    used, naming environment variables when the values come from there. ``hosts`` must be given
+    (its environment fallback is Ansible's). Pure: ``environ`` is a mapping like os.environ.
+    """
+    resolved = dict(params)
+    names = {}
+    for group in OPTION_GROUPS:
+        from_task = any(given(params.get(option)) for option, _variable in group)
+        for option, variable in group:
+            names[option] = option if from_task else variable
+            if not from_task:
+                resolved[option] = environment_value(option, environ.get(variable))
+    check_constraints(resolved, names)
+    if not any(host and host.strip() for host in resolved.get('hosts') or ()):
+        raise ConnectionSettingsError('no Elasticsearch URL: set hosts in the task or ELASTICSEARCH_HOSTS '
+                                      'in the environment where the module runs')
+    return resolved
+
+
+def given(value):
+    return value is not None and value != ''
+
+
+def environment_value(option, value):
+    """An environment variable's value as the option's type would have it (empty means unset)."""
+    if not value:
+        return None
+    if option in PATH_OPTIONS:
+        return os.path.expanduser(os.path.expandvars(value))
+    return value
+
+
+def check_constraints(params, names):
+    """Raise ConnectionSettingsError for options that cannot go together, each named as ``names`` says."""
+    for first, second in MUTUALLY_EXCLUSIVE:
+        if given(params.get(first)) and given(params.get(second)):
+            raise ConnectionSettingsError('%s and %s are mutually exclusive' % (names[first], names[second]))
+    for first, second in REQUIRED_TOGETHER:
+        if given(params.get(first)) != given(params.get(second)):
+            present, absent = (first, second) if given(params.get(first)) else (second, first)
+            raise ConnectionSettingsError('%s requires %s' % (names[present], names[absent]))
+
+
 def es_module(argument_spec, mutually_exclusive=(), required_together=(), required_if=(), required_one_of=()):
     """The AnsibleModule of every module that talks to Elasticsearch.
 
-    Brings in the connection options and their constraints; the module passes only its own.
+    Brings in the connection options, fills them from the environment by the precedence rule
+    (with_environment) and checks their constraints; the module passes only its own.
     """
-    return AnsibleModule(
+    module = AnsibleModule(
         argument_spec=connection_argspec(**argument_spec),
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE + list(mutually_exclusive),
-        required_together=CONNECTION_REQUIRED_TOGETHER + list(required_together),
+        mutually_exclusive=list(mutually_exclusive),
+        required_together=list(required_together),
         required_if=list(required_if),
         required_one_of=list(required_one_of),
         supports_check_mode=True,
     )
+    try:
+        resolved = with_environment(module.params, os.environ)
+    except ConnectionSettingsError as error:
+        module.fail_json(msg=str(error))
+    # Secrets read from the environment are masked in every output, as the task's are.
+    for option in ('login_password', 'api_key'):
+        if resolved.get(option):
+            module.no_log_values.add(resolved[option])
+    module.params.update(resolved)
+    return module
 
 
 def api_key_credential(value):
@@ -101,6 +181,26 @@ def api_key_credential(value):
     return value
 
 
+def api_key_id(value):
+    """The id of an API key given in either form."""
+    return base64.b64decode(api_key_credential(value)).decode('utf-8').partition(':')[0]
+
+
+def presented_credential(params):
+    """What the module authenticates with, as client_settings sends it: the key, else the user, else the certificate.
+
+    A dict with ``kind`` (api_key, password or certificate) and ``id`` (key id, user name or
+    certificate path), or None when the connection carries no credential.
+    """
+    if params.get('api_key'):
+        return dict(kind='api_key', id=api_key_id(params['api_key']))
+    if params.get('login_user'):
+        return dict(kind='password', id=params['login_user'])
+    if params.get('client_cert'):
+        return dict(kind='certificate', id=params['client_cert'])
+    return None
+
+
 def normalize_fingerprint(value):
     """A SHA-256 fingerprint in any common spelling (colons, case) as plain lower-case hex."""
     hex_digits = value.replace(':', '').replace(' ', '').lower()
@@ -116,8 +216,6 @@ def client_settings(params):
     returned dict may hold secrets and must never be logged.
     """
     hosts = [h.strip().rstrip('/') for h in params['hosts'] if h and h.strip()]
-    if not hosts:
-        raise ConnectionSettingsError('hosts must name at least one Elasticsearch URL')
     has_credentials = bool(params.get('login_password') or params.get('api_key') or params.get('client_cert'))
     plain = [h for h in hosts if h.lower().startswith('http://')]
     if plain and len(plain) < len(hosts):
@@ -155,33 +253,81 @@ def tls_settings(params):
     return settings
 
 
+class FixedTrustContext(ssl.SSLContext):
+    """An SSL context that trusts the CAs it was built with and no others.
+
+    elastic_transport hands urllib3 certifi's bundle as ``ca_certs`` with any context it is
+    given while certificates are verified, and urllib3 loads it into that context; so a
+    context given ``ca_certs`` would also trust every public CA. Loads after ``fix_trust()``
+    are ignored.
+    """
+
+    _trust_fixed = False
+
+    def fix_trust(self):
+        self._trust_fixed = True
+
+    def load_verify_locations(self, cafile=None, capath=None, cadata=None):
+        if not self._trust_fixed:
+            super(FixedTrustContext, self).load_verify_locations(cafile, capath, cadata)
+
+
 def ssl_context(params):
-    """An SSL context honouring ca_certs (file or PEM), client certificate and validate_certs."""
+    """The SSL context: ca_certs (file or PEM, and then only those CAs), client certificate, validate_certs.
+
+    Without ca_certs it is the system's default context; the transport adds certifi's CAs to it.
+    """
     ca_certs = params.get('ca_certs')
-    if ca_certs and '-----BEGIN' in ca_certs:
-        context = ssl.create_default_context(cadata=ca_certs)
-    elif ca_certs:
-        if not os.path.isfile(ca_certs):
+    if ca_certs:
+        context = FixedTrustContext(ssl.PROTOCOL_TLS_CLIENT)
+        if '-----BEGIN' in ca_certs:
+            context.load_verify_locations(cadata=ca_certs)
+        elif os.path.isfile(ca_certs):
+            context.load_verify_locations(cafile=ca_certs)
+        else:
             raise ConnectionSettingsError('ca_certs file %s does not exist' % ca_certs)
-        context = ssl.create_default_context(cafile=ca_certs)
+        context.fix_trust()
     else:
         context = ssl.create_default_context()
     if params.get('client_cert'):
-        context.load_cert_chain(params['client_cert'], params['client_key'])
+        # Without a password callback OpenSSL prompts on the terminal for an encrypted key.
+        context.load_cert_chain(params['client_cert'], params['client_key'],
+                                password=lambda: refuse_encrypted_key(params['client_key']))
     if not params['validate_certs']:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     return context
 
 
-def describe_error(error):
-    """One line: the HTTP status, Elasticsearch's error type and reason (no request body, no credentials)."""
+def refuse_encrypted_key(path):
+    raise ConnectionSettingsError('client_key %s is encrypted; give the key unencrypted (readable by the '
+                                  'user the module runs as only)' % path)
+
+
+def client_version_problem(version):
+    """Why this Python client cannot be used, or None. 9.x works with 9.x servers (see describe_error)."""
+    if tuple(version[:2]) < MINIMUM_CLIENT_VERSION:
+        return ('the elasticsearch Python client %s is too old: install %s where the module runs'
+                % ('.'.join(str(part) for part in version), CLIENT_REQUIREMENT))
+    return None
+
+
+def describe_error(error, client_version=None):
+    """One line: the HTTP status, Elasticsearch's error type and reason with the reasons that caused it.
+
+    No request body, no credentials. A 9.x client refused by an 8.x server gets what to install instead.
+    """
     status = getattr(error, 'status_code', None) or getattr(getattr(error, 'meta', None), 'status', None)
     info = getattr(error, 'info', None) or getattr(error, 'body', None)
     err = info.get('error') if isinstance(info, dict) else None
     if isinstance(err, dict):
-        root = (err.get('root_cause') or [err])[0]
-        text = '%s: %s' % (root.get('type', err.get('type')), root.get('reason', err.get('reason')))
+        if err.get('type') == 'media_type_header_exception' and (client_version or CLIENT_VERSION)[0] >= 9:
+            return ('the Elasticsearch server is 8.x and refuses the 9.x Python client: install %s where the '
+                    'module runs' % CLIENT_REQUIREMENT)
+        root = (err.get('root_cause') or [{}])[0]
+        text = reasons(err if err.get('reason') else dict(root, caused_by=err.get('caused_by')))
+        if root.get('reason') and root['reason'] not in text:
+            text += ' (root cause: %s)' % reason(root)
     elif err:
         text = str(err)
     else:
@@ -189,11 +335,37 @@ def describe_error(error):
     return 'HTTP %s %s' % (status, text) if status else text
 
 
+def reason(err):
+    return '%s: %s' % (err.get('type'), err.get('reason'))
+
+
+def reasons(err):
+    """An error's type and reason followed by those of its caused_by chain."""
+    chain = [reason(err)]
+    cause = err.get('caused_by')
+    while isinstance(cause, dict) and len(chain) < 5:
+        chain.append(reason(cause))
+        cause = cause.get('caused_by')
+    return '; caused by '.join(chain)
+
+
 def is_retryable(error):
     status = getattr(error, 'status_code', None)
     if status in RETRY_STATUSES:
         return True
     return any(t in str(getattr(error, 'info', '')) for t in RETRY_ERROR_TYPES)
+
+
+def connection_warnings(params):
+    """What the module must say on every run where these settings are in effect."""
+    warnings = []
+    plain = [h for h in params['hosts'] if h.strip().lower().startswith('http://')]
+    if plain and params.get('allow_insecure_http'):
+        warnings.append('allow_insecure_http is true: requests to %s are not encrypted, credentials included'
+                        % ', '.join(plain))
+    if not plain and not params['validate_certs']:
+        warnings.append('validate_certs is false: the identity of the Elasticsearch server is not checked')
+    return warnings
 
 
 class ElasticsearchConnection(object):
@@ -207,19 +379,20 @@ class ElasticsearchConnection(object):
         self.client = client
         self._settings = settings
 
-    def call(self, what, request, retry=True, missing_ok=False):
+    def call(self, what, request, retry=True, missing_ok=False, delete=False):
         """Run ``request(client)``; fail the module with one clear message on error.
 
         ``what`` says what was asked ("create role shipper"). ``retry=False`` is for
         requests that must not run twice (creating an API key). With ``missing_ok``
-        a 404 returns None.
+        a 404 returns None. ``delete`` marks a delete: a 404 on a retry means an earlier
+        attempt that answered with an error did delete, so it returns None.
         """
         attempts = self.RETRIES + 1 if retry else 1
         for attempt in range(attempts):
             try:
                 return request(self.client)
             except ApiError as error:
-                if missing_ok and error.status_code == 404:
+                if error.status_code == 404 and (missing_ok or (delete and attempt > 0)):
                     return None
                 if attempt + 1 < attempts and is_retryable(error):
                     time.sleep(self.BACKOFF_SECONDS * 2 ** attempt)
@@ -236,19 +409,23 @@ class ElasticsearchConnection(object):
 
     def authenticates(self, what, **credential):
         """The _authenticate answer for another credential (basic_auth=(u, p) or api_key=...), or None on 401."""
-        other = self.client.options(**credential)
-        try:
-            return dict(other.security.authenticate())
-        except ApiError as error:
-            if error.status_code == 401:
-                return None
-            self.module.fail_json(msg='%s failed: %s' % (what, describe_error(error)), status=error.status_code)
+        def authenticate(client):
+            try:
+                return dict(client.options(**credential).security.authenticate())
+            except ApiError as error:
+                if error.status_code == 401:
+                    return None
+                raise
+        return self.call(what, authenticate)
 
 
 def connect(module):
     """Build the connection from the module's parameters, or fail the module with why it cannot."""
     if ELASTICSEARCH_IMPORT_ERROR:
-        module.fail_json(msg=missing_required_lib('elasticsearch (8.x)'), exception=ELASTICSEARCH_IMPORT_ERROR)
+        module.fail_json(msg=missing_required_lib(CLIENT_REQUIREMENT), exception=ELASTICSEARCH_IMPORT_ERROR)
+    problem = client_version_problem(CLIENT_VERSION)
+    if problem:
+        module.fail_json(msg=problem)
     try:
         settings = client_settings(module.params)
     except ConnectionSettingsError as error:
@@ -259,6 +436,6 @@ def connect(module):
         client = Elasticsearch(**settings)
     except ValueError as error:
         module.fail_json(msg='invalid connection settings: %s' % error)
-    if not module.params['validate_certs']:
-        module.warn('validate_certs is false: the identity of the Elasticsearch server is not checked')
+    for warning in connection_warnings(module.params):
+        module.warn(warning)
     return ElasticsearchConnection(module, client, settings)

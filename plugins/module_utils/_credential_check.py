@@ -5,12 +5,13 @@
 
 """Prove that a credential authenticates and holds the privileges a shipper needs.
 
-``missing_privileges`` is pure; ``run_module`` does the two requests as the credential itself.
+``missing_privileges`` and ``identity_mismatch`` are pure; ``run_module`` does the two requests as the credential itself.
 """
 
 from __future__ import annotations
 
-from ansible_collections.esguard.security.plugins.module_utils._connection import connect, es_module
+from ansible_collections.esguard.security.plugins.module_utils._connection import (
+    connect, es_module, presented_credential)
 
 CREDENTIAL_CHECK_OPTIONS = dict(
     cluster=dict(type='list', elements='str', default=[]),
@@ -42,20 +43,65 @@ def missing_privileges(answer):
     return missing
 
 
+def identity_of(who):
+    """The identity an _authenticate answer reports, as the module returns it."""
+    realm = who.get('authentication_realm') or {}
+    identity = dict(username=who.get('username'), authentication_type=who.get('authentication_type'),
+                    realm=realm.get('name'), realm_type=realm.get('type'))
+    if who.get('api_key'):
+        identity['api_key_id'] = who['api_key'].get('id')
+        identity['api_key_name'] = who['api_key'].get('name')
+    return identity
+
+
+def subject(identity):
+    """Who an identity is, in words: the key itself for an API key, not its owner."""
+    if identity.get('authentication_type') == 'api_key':
+        return 'API key %s (id %s)' % (identity.get('api_key_name'), identity.get('api_key_id'))
+    return 'user %s (realm %s)' % (identity.get('username'), identity.get('realm'))
+
+
+def identity_mismatch(credential, identity):
+    """Why the identity Elasticsearch reports is not the credential the module was given, or None.
+
+    ``credential`` is _connection.presented_credential's answer. A key must authenticate as
+    that key, a password as that user, a certificate through a PKI realm.
+    """
+    if credential is None:
+        return None
+    kind = credential['kind']
+    if kind == 'api_key':
+        matches = identity.get('authentication_type') == 'api_key' and identity.get('api_key_id') == credential['id']
+        given = 'the API key with id %s' % credential['id']
+    elif kind == 'password':
+        matches = identity.get('authentication_type') == 'realm' and identity.get('username') == credential['id']
+        given = 'the password of user %s' % credential['id']
+    else:
+        matches = identity.get('authentication_type') == 'realm' and identity.get('realm_type') == 'pki'
+        given = 'the client certificate %s' % credential['id']
+    if matches:
+        return None
+    return ('%s was given, but Elasticsearch authenticated %s: the check would prove another credential'
+            % (given, subject(identity)))
+
+
 def run_module():
     module = es_module(CREDENTIAL_CHECK_OPTIONS)
     conn = connect(module)
     who = conn.call('authenticate', lambda c: c.security.authenticate(), retry=True)
-    identity = dict(username=who.get('username'), authentication_type=who.get('authentication_type'),
-                    realm=(who.get('authentication_realm') or {}).get('name'))
-    if who.get('api_key'):
-        identity['api_key_id'] = who['api_key'].get('id')
+    identity = identity_of(dict(who))
+    mismatch = identity_mismatch(presented_credential(module.params), identity)
+    if mismatch:
+        module.fail_json(msg=mismatch, identity=identity, missing=[])
     body = has_privileges_body(module.params['cluster'], module.params['indices'])
     missing = []
     if body:
         answer = conn.call('check privileges', lambda c: c.security.has_privileges(**body))
         missing = missing_privileges(dict(answer))
     if missing:
-        module.fail_json(msg='the credential of %s lacks: %s' % (identity['username'], '; '.join(missing)),
-                         identity=identity, missing=missing)
-    module.exit_json(changed=False, identity=identity, missing=[])
+        lacks = '%s lacks: %s' % (subject(identity), '; '.join(missing))
+        if not module.check_mode:
+            module.fail_json(msg=lacks, identity=identity, missing=missing)
+        # A change planned in the same check run may grant them: report, do not stop the plan.
+        module.warn('%s (check mode: a pending change may grant them)' % lacks)
+    module.exit_json(changed=False, identity=identity, missing=missing)

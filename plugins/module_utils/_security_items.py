@@ -98,7 +98,7 @@ class Kind(object):
 
     def delete(self, conn, name):
         conn.call('delete %s %s' % (self.noun, name),
-                  lambda c: getattr(c.security, 'delete_' + self.api)(**{self.name_param: name}))
+                  lambda c: getattr(c.security, 'delete_' + self.api)(**{self.name_param: name}), delete=True)
 
     def same(self, desired, actual):
         raise NotImplementedError
