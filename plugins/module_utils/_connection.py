@@ -378,6 +378,16 @@ class ElasticsearchConnection(object):
         self.module = module
         self.client = client
         self._settings = settings
+        # Set while a caller's writes are under way: report(msg) -> (msg, extra result fields),
+        # so a failed request also says what was written before it.
+        self.failure_report = None
+
+    def fail(self, msg, **result):
+        """End the module for a failed request, with the caller's failure report when one is set."""
+        if self.failure_report:
+            msg, extra = self.failure_report(msg)
+            result.update(extra)
+        self.module.fail_json(msg=msg, **result)
 
     def call(self, what, request, retry=True, missing_ok=False, delete=False):
         """Run ``request(client)``; fail the module with one clear message on error.
@@ -397,14 +407,13 @@ class ElasticsearchConnection(object):
                 if attempt + 1 < attempts and is_retryable(error):
                     time.sleep(self.BACKOFF_SECONDS * 2 ** attempt)
                     continue
-                self.module.fail_json(msg='%s failed: %s' % (what, describe_error(error)),
-                                      status=error.status_code)
+                self.fail('%s failed: %s' % (what, describe_error(error)), status=error.status_code)
             except TlsError as error:
-                self.module.fail_json(msg='%s failed: TLS error talking to %s: %s'
-                                      % (what, ', '.join(self._settings['hosts']), describe_error(error)))
+                self.fail('%s failed: TLS error talking to %s: %s'
+                          % (what, ', '.join(self._settings['hosts']), describe_error(error)))
             except (EsConnectionError, TransportError) as error:
-                self.module.fail_json(msg='%s failed: cannot reach Elasticsearch at %s: %s'
-                                      % (what, ', '.join(self._settings['hosts']), describe_error(error)))
+                self.fail('%s failed: cannot reach Elasticsearch at %s: %s'
+                          % (what, ', '.join(self._settings['hosts']), describe_error(error)))
         raise AssertionError('unreachable')
 
     def authenticates(self, what, **credential):

@@ -297,26 +297,22 @@ def kind_module(list_key, body_options, list_suboptions=False, **extra_options):
 
 
 @contextmanager
-def failures_report_progress(module, the_plan, sent, list_key, noun):
+def failures_report_progress(conn, the_plan, sent, list_key, noun):
     """While the plan's steps are sent, a failed write also reports what was written before it.
 
-    The connection reports a failed request through ``module.fail_json``; the writes already
-    sent stay on the server, so the failure says ``changed`` and, per item, what was done.
+    The writes already sent stay on the server, so the failure says ``changed`` and, per item, what was done.
     """
-    fail = module.fail_json
-
-    def fail_with_progress(msg, **kwargs):
+    def report(msg):
         results = progress(the_plan, len(sent))
         written = sum(1 for result in results if result['done'] and result['action'] != 'unchanged')
-        kwargs.update({'changed': bool(sent), list_key: results})
-        fail(msg='%s; %d %s(s) of this task were written before it (%s says which)' % (msg, written, noun, list_key),
-             **kwargs)
+        return ('%s; %d %s(s) of this task were written before it (%s says which)' % (msg, written, noun, list_key),
+                {'changed': bool(sent), list_key: results})
 
-    module.fail_json = fail_with_progress
+    conn.failure_report = report
     try:
         yield
     finally:
-        module.fail_json = fail
+        conn.failure_report = None
 
 
 def run(module, conn, kind, list_key, body_options, body_of, check=None):
@@ -343,7 +339,7 @@ def run(module, conn, kind, list_key, body_options, body_of, check=None):
     except ValueError as error:
         module.fail_json(msg=str(error))
     sent = []
-    with failures_report_progress(module, the_plan, sent, list_key, kind.noun):
+    with failures_report_progress(conn, the_plan, sent, list_key, kind.noun):
         apply(conn, kind, the_plan, module.check_mode, sent)
     for warning in kind.warnings:
         module.warn(warning)

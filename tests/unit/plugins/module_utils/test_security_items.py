@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from elasticsearch import ApiError
+from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
+
+from ansible_collections.esguard.security.plugins.module_utils._connection import ElasticsearchConnection
 from ansible_collections.esguard.security.plugins.module_utils._security_items import (
     ExclusiveWithoutListError, Item, Kind, ReservedItemError, Step, apply, duplicate_names, names_path, plan, run,
     wanted_items)
@@ -165,29 +169,33 @@ class FakeModule(object):
         raise ModuleExit(dict(result, msg=msg, failed=True))
 
 
-class FailingConnection(object):
-    """Sends requests to a server holding no things; write number ``fail_at`` is refused.
+class FailingClient(object):
+    """A server holding no things whose write number ``fail_at`` answers HTTP 500."""
 
-    A refused request ends the module through ``module.fail_json``, as the real connection does.
-    """
-
-    def __init__(self, module, fail_at):
-        self.module = module
+    def __init__(self, fail_at):
         self.fail_at = fail_at
         self.writes = []
         self.security = self
-
-    def call(self, what, request, **_options):
-        if not what.startswith('read'):
-            if len(self.writes) + 1 == self.fail_at:
-                self.module.fail_json(msg='%s failed: HTTP 500 boom' % what, status=500)
-        return request(self)
 
     def get_thing(self, name):
         return {}
 
     def put_thing(self, name, body):
+        if len(self.writes) + 1 == self.fail_at:
+            raise api_error(500, {'error': {'type': 'boom', 'reason': 'boom'}})
         self.writes.append(name)
+
+
+def failing_connection(module, fail_at):
+    """The real connection (its retry and failure policy) in front of a FailingClient."""
+    client = FailingClient(fail_at)
+    return ElasticsearchConnection(module, client, dict(hosts=['https://es1:9200'])), client
+
+
+def api_error(status, body):
+    meta = ApiResponseMeta(status=status, http_version='1.1', headers=HttpHeaders(), duration=0.0,
+                           node=NodeConfig('https', 'es1', 9200))
+    return ApiError(message='error', meta=meta, body=body)
 
 
 class ThingKind(Kind):
@@ -210,39 +218,39 @@ def run_things(module, conn):
 def test_a_failed_write_reports_the_writes_before_it():
     names = ['t%03d' % number for number in range(100)]
     module = FakeModule({'things': [{'name': name, 'size': 1} for name in names], 'exclusive': False})
-    conn = FailingConnection(module, fail_at=57)
+    conn, client = failing_connection(module, fail_at=57)
     result = run_things(module, conn)
-    assert conn.writes == names[:56]
+    assert client.writes == names[:56]
     assert result['failed'] and result['changed']
-    assert result['msg'] == ('write thing t056 failed: HTTP 500 boom; 56 thing(s) of this task were written before it '
+    assert result['msg'] == ('write thing t056 failed: HTTP 500 boom: boom; 56 thing(s) of this task were written before it '
                              '(things says which)')
     assert result['status'] == 500
     assert result['things'][:56] == [dict(name=name, action='created', done=True) for name in names[:56]]
     assert result['things'][56] == dict(name='t056', action='created', done=False, failed=True)
     assert result['things'][57:] == [dict(name=name, action='created', done=False) for name in names[57:]]
-    # The failure report is only for the writes: a refusal before them stays as it was.
-    assert module.fail_json.__func__ is FakeModule.fail_json
+    # The failure report is only for the writes: a failure after them stays as it was.
+    assert conn.failure_report is None
 
 
 def test_a_failed_first_write_changed_nothing():
     module = FakeModule({'things': [{'name': 'a', 'size': 1}], 'exclusive': False})
-    result = run_things(module, FailingConnection(module, fail_at=1))
+    result = run_things(module, failing_connection(module, fail_at=1)[0])
     assert result['failed'] and not result['changed']
     assert result['things'] == [dict(name='a', action='created', done=False, failed=True)]
 
 
 def test_a_run_without_failure_exits_with_per_item_results():
     module = FakeModule({'things': [{'name': 'a', 'size': 1}], 'exclusive': False})
-    conn = FailingConnection(module, fail_at=None)
+    conn, client = failing_connection(module, fail_at=None)
     result = run_things(module, conn)
     assert result == dict(changed=True, things=[dict(name='a', action='created')],
                           requests=[dict(name='a', request='put')], failed=False)
-    assert conn.writes == ['a']
+    assert client.writes == ['a']
 
 
 def test_exclusive_without_the_list_fails_before_any_request():
     module = FakeModule({'things': None, 'name': 'a', 'state': 'present', 'size': 1, 'exclusive': True})
-    conn = FailingConnection(module, fail_at=None)
-    conn.get_thing = None  # not even a read
+    conn, client = failing_connection(module, fail_at=None)
+    client.get_thing = None  # not even a read
     result = run_things(module, conn)
-    assert result['failed'] and 'needs things' in result['msg'] and conn.writes == []
+    assert result['failed'] and 'needs things' in result['msg'] and client.writes == []
