@@ -12,7 +12,6 @@ so the same text means the same span in both. Elasticsearch's own durations have
 
 from __future__ import annotations
 
-import datetime
 import re
 
 from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
@@ -36,10 +35,6 @@ def parse_ms(value, option):
         raise DurationError('%s: %r is not a duration such as %s (a whole number and one of the units '
                             'w, d, h, m, s, ms)' % (option, value, EXAMPLES))
     return int(match.group(1)) * UNIT_MS[match.group(2)]
-
-
-def parse_timedelta(value, option):
-    return datetime.timedelta(milliseconds=parse_ms(value, option))
 
 
 def require_longer(option, value_ms, window_option, window_ms, consequence):

@@ -11,6 +11,7 @@ and one `openssl x509 -req` process per certificate, then the chain by concatena
 Both sides issue from the same CA. The report (JSON) holds timings and the ratio.
 """
 import argparse
+import datetime
 import json
 import os
 import platform
@@ -23,7 +24,6 @@ import cryptography
 
 from ansible_collections.esguard.security.plugins.module_utils import _certificates as certs
 from ansible_collections.esguard.security.plugins.module_utils._cert_plan import plan_outputs
-from ansible_collections.esguard.security.plugins.module_utils._durations import parse_timedelta
 
 KEY_TYPES = ('ec_p256', 'rsa_2048')
 OPENSSL_KEY_ARGS = {'ec_p256': ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
@@ -102,7 +102,7 @@ def main():
     with tempfile.TemporaryDirectory() as directory:
         ca_key = certs.generate_private_key('ec_p256')
         ca = certs.build_certificate(certs.Profile('ca', certs.parse_subject({'CN': 'bench CA'})), ca_key,
-                                     parse_timedelta('+3650d', 'valid_for'))
+                                     datetime.timedelta(days=3650))
         write(os.path.join(directory, 'ca.crt'), certs.certificate_pem(ca), 0o644)
         write(os.path.join(directory, 'ca.key'), certs.private_key_pem(ca_key), 0o600)
         es_cert_times = bench_es_cert(directory, args.count)

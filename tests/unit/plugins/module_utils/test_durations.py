@@ -5,12 +5,10 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
 from ansible_collections.esguard.security.plugins.module_utils._durations import (
-    DurationError, elasticsearch_form, parse_ms, parse_timedelta, require_longer)
+    DurationError, elasticsearch_form, parse_ms, require_longer)
 
 
 @pytest.mark.parametrize('text, expected', [
@@ -25,11 +23,6 @@ def test_one_grammar_for_weeks_to_milliseconds(text, expected):
 def test_anything_else_is_refused_naming_the_option(text):
     with pytest.raises(DurationError, match='^valid_for: .* is not a duration'):
         parse_ms(text, 'valid_for')
-
-
-def test_timedelta():
-    assert parse_timedelta('2w', 'valid_for') == datetime.timedelta(weeks=2)
-    assert parse_timedelta('500ms', 'renew_before') == datetime.timedelta(milliseconds=500)
 
 
 @pytest.mark.parametrize('text, expected', [
