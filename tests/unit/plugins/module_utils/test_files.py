@@ -39,34 +39,31 @@ def observed_moves(writer):
     return seen
 
 
-def test_a_new_secret_file_is_0600_and_empty_before_its_content_moves_in(tmp_path):
+def loose_file(path, content=b'id:old\n'):
+    path.write_bytes(content)
+    os.chmod(str(path), 0o644)
+
+
+@pytest.mark.parametrize('before', [None, b'id:old\n'])
+def test_a_secret_file_is_0600_before_its_content_moves_in(tmp_path, before):
+    """New (under a umask that gives 0644) or existing at 0644: 0600 before the secret is there."""
     path = tmp_path / 'secret'
+    if before is not None:
+        loose_file(path, before)
     writer = module()
     seen = observed_moves(writer)
-    umask = os.umask(0o022)  # the mode a plain new file would get: 0644
+    umask = os.umask(0o022)
     try:
         write_atomically(writer, str(path), b'id:secret\n', secret=True)
     finally:
         os.umask(umask)
-    assert seen == [(0o600, b'')]
+    assert seen == [(0o600, before or b'')]
     assert mode(str(path)) == 0o600 and path.read_bytes() == b'id:secret\n'
-
-
-def test_an_existing_loose_secret_file_is_0600_before_the_new_content_moves_in(tmp_path):
-    path = tmp_path / 'secret'
-    path.write_bytes(b'old')
-    os.chmod(str(path), 0o644)
-    writer = module()
-    seen = observed_moves(writer)
-    write_atomically(writer, str(path), b'new', secret=True)
-    assert seen == [(0o600, b'old')]
-    assert mode(str(path)) == 0o600 and path.read_bytes() == b'new'
 
 
 def test_secret_file_attributes_are_reported_in_check_mode_and_enforced_otherwise(tmp_path):
     path = tmp_path / 'secret'
-    path.write_bytes(b'id:secret\n')
-    os.chmod(str(path), 0o644)
+    loose_file(path)
     assert apply_secret_file_attributes(module(check_mode=True), str(path), None, None, False)
     assert mode(str(path)) == 0o644
     assert apply_secret_file_attributes(module(), str(path), None, None, False)
