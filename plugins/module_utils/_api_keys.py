@@ -11,30 +11,40 @@ The deciding functions are pure; ``run_module`` at the end does the requests and
 from __future__ import annotations
 
 import base64
-import os
-import tempfile
+import socket
 import time
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
 from ansible_collections.esguard.security.plugins.module_utils._connection import connect, es_module
-
+from ansible_collections.esguard.security.plugins.module_utils._credential_check import (
+    has_privileges_body, missing_privileges)
+from ansible_collections.esguard.security.plugins.module_utils._durations import (
+    elasticsearch_form, parse_ms, require_longer)
+from ansible_collections.esguard.security.plugins.module_utils._files import (
+    apply_secret_file_attributes, check_output_path, read_bytes, write_atomically)
 from ansible_collections.esguard.security.plugins.module_utils._roles import (
-    ROLE_BODY_OPTIONS, RoleInputError, request_body, same_role, shown, validate)
+    ROLE_BODY_OPTIONS, RoleInputError, builtin_privileges, request_body, same_role, shown, validate)
 
 # Metadata the module adds to every key it creates, so that keys made by hand with
 # the same name are never taken for ours (and never invalidated by us).
 MANAGED_TAG_KEY = 'managed_by'
 MANAGED_TAG_VALUE = 'esguard.security.es_api_key'
+# Metadata naming where a key's secret file is (host:path), so that a host never invalidates
+# a key whose secret another host holds.
+HOLDER_KEY = 'secret_file'
 
 
 class ApiKeyInputError(InputError):
     """Input that Elasticsearch would refuse, found before anything is written."""
 
 
-def role_descriptors_body(role_descriptors):
-    """The role_descriptors to send: each descriptor checked like an es_role body."""
+def role_descriptors_body(role_descriptors, known_privileges=None):
+    """The role_descriptors to send: each descriptor checked like an es_role body.
+
+    ``known_privileges`` is GET _security/privilege/_builtin's answer; with it, unknown privileges are refused.
+    """
     body = {}
     validator = ArgumentSpecValidator(ROLE_BODY_OPTIONS)
     for name, descriptor in sorted((role_descriptors or {}).items()):
@@ -45,24 +55,45 @@ def role_descriptors_body(role_descriptors):
             raise ApiKeyInputError('role_descriptors.%s: %s' % (name, '; '.join(checked.error_messages)))
         descriptor_body = request_body(checked.validated_parameters)
         try:
-            validate(name, descriptor_body)
+            validate(name, descriptor_body, known_privileges)
         except RoleInputError as error:
             raise ApiKeyInputError('role_descriptors: %s' % error)
         body[name] = descriptor_body
     return body
 
 
-def desired_metadata(metadata, tag=True):
-    """The user's metadata plus the module's tag; keys starting with "_" are refused like the server does."""
+def desired_metadata(metadata, tag=True, holder=None):
+    """The user's metadata plus the module's tag and the secret file's holder (host:path) when there is one.
+
+    Keys starting with "_" are refused like the server does.
+    """
     out = dict(metadata or {})
     for key in out:
         if key.startswith('_'):
             raise ApiKeyInputError('metadata keys may not start with "_" (%s)' % key)
     if tag:
-        if MANAGED_TAG_KEY in out and out[MANAGED_TAG_KEY] != MANAGED_TAG_VALUE:
-            raise ApiKeyInputError('metadata key %s is set by the module' % MANAGED_TAG_KEY)
+        for key, value in ((MANAGED_TAG_KEY, MANAGED_TAG_VALUE), (HOLDER_KEY, holder)):
+            if key in out and out[key] != value:
+                raise ApiKeyInputError('metadata key %s is set by the module' % key)
         out[MANAGED_TAG_KEY] = MANAGED_TAG_VALUE
+        if holder:
+            out[HOLDER_KEY] = holder
     return out
+
+
+def held_elsewhere(keys, holder):
+    """The keys whose secret file is on another host or path than ``holder``: never ours to invalidate."""
+    return [k for k in keys if (k.get('metadata') or {}).get(HOLDER_KEY) not in (None, holder)]
+
+
+def holder_refusal(name, to_invalidate, holder):
+    """Why invalidating these duplicates would break another host's working key, or None."""
+    others = held_elsewhere(to_invalidate, holder)
+    if not others:
+        return None
+    return ('remove_duplicates would invalidate API key %s named %s whose secret is in %s; each host needs its own '
+            'key name (for example "filebeat-{{ inventory_hostname }}")'
+            % (others[0]['id'], name, others[0]['metadata'][HOLDER_KEY]))
 
 
 def is_active(key, now_ms):
@@ -102,26 +133,47 @@ def shown_key(key):
     return out
 
 
-_DURATION_UNITS_MS = (('ms', 1), ('s', 1000), ('m', 60 * 1000), ('h', 3600 * 1000), ('d', 86400 * 1000))
+def lifetimes(expiration, rotate_before):
+    """(expiration in a form Elasticsearch reads, or None; rotate_before in milliseconds, or None).
+
+    Both are checked before any request: a new key must outlive the rotation window, or every run
+    would rotate again.
+    """
+    rotate_before_ms = parse_ms(rotate_before, 'rotate_before') if rotate_before else None
+    if not expiration:
+        return None, rotate_before_ms
+    expiration_ms = parse_ms(expiration, 'expiration')
+    require_longer('expiration (%s)' % expiration, expiration_ms, 'zero', 0, 'the key expires as it is created')
+    if rotate_before_ms is not None:
+        require_longer('expiration (%s)' % expiration, expiration_ms, 'rotate_before (%s)' % rotate_before,
+                       rotate_before_ms, 'every run would replace the key')
+    return elasticsearch_form(expiration_ms), rotate_before_ms
 
 
-def duration_ms(text):
-    """An Elasticsearch-style duration (V(7d), V(12h), V(30m), V(10s), V(500ms)) in milliseconds."""
-    value = (text or '').strip()
-    for unit, factor in _DURATION_UNITS_MS:
-        number = value[:-len(unit)]
-        if value.endswith(unit) and number.isdigit():
-            return int(number) * factor
-    raise ApiKeyInputError('%r is not a duration such as 7d, 12h, 30m, 10s or 500ms' % text)
+def owner_privileges_request(descriptors):
+    """The _has_privileges body asking whether the login user holds what the descriptors grant.
+
+    A key never holds more than its owner, so a descriptor beyond that gives a useless key.
+    Run-as and remote privileges cannot be asked this way and are left to the server.
+    """
+    cluster = sorted(set(p for d in descriptors.values() for p in d.get('cluster') or []))
+    body = has_privileges_body(cluster, [e for d in descriptors.values() for e in d.get('indices') or []])
+    applications = [dict(application=e['application'], privileges=e['privileges'], resources=e['resources'])
+                    for d in descriptors.values() for e in d.get('applications') or []]
+    if applications:
+        body['application'] = applications
+    return body
 
 
-def check_rotation_window(expiration, rotate_before_ms):
-    """A new key must outlive the rotation window, or every run would rotate again."""
-    if rotate_before_ms is None or not expiration:
-        return
-    if duration_ms(expiration) <= rotate_before_ms:
-        raise ApiKeyInputError('expiration (%s) must be longer than rotate_before, or every run would replace '
-                               'the key' % expiration)
+def missing_owner_privileges(answer):
+    """missing_privileges' lines, plus "application APP RESOURCE: privileges" for applications."""
+    missing = missing_privileges(answer)
+    for application, resources in sorted((answer.get('application') or {}).items()):
+        for resource, privileges in sorted(resources.items()):
+            lacking = [p for p, held in sorted(privileges.items()) if not held]
+            if lacking:
+                missing.append('application %s %s: %s' % (application, resource, ', '.join(lacking)))
+    return missing
 
 
 def decide(active, desired_descriptors, metadata, secret_file_key_id=None, secret_file_works=None,
@@ -228,36 +280,16 @@ def _now_ms():
 
 def _read_secret_file(module, path):
     """(key id, secret) from an existing secret file, None when there is none; fails on an unreadable one."""
-    if not path or not os.path.exists(path):
-        return None
     try:
-        with open(path) as handle:
-            parsed = parse_secret_file(handle.read())
+        data = read_bytes(path)
     except (IOError, OSError) as error:
         module.fail_json(msg='cannot read secret_file %s: %s' % (path, error.strerror))
+    if data is None:
+        return None
+    parsed = parse_secret_file(data.decode('utf-8', 'replace'))
     if parsed is None:
         module.fail_json(msg='secret_file %s does not hold an API key as id:api_key' % path)
     return parsed
-
-
-def _write_secret_file(module, path, content):
-    """Write atomically; the temporary file is 0600 from its creation, so the secret is never readable by others."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, tmp_path = tempfile.mkstemp(dir=directory, prefix='.es_api_key.')
-        with os.fdopen(handle, 'w') as tmp:
-            tmp.write(content)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-    except (IOError, OSError) as error:
-        module.fail_json(msg='cannot write secret_file %s: %s' % (path, error.strerror))
-    # The old file's mode may be looser than 0600: do not carry it over.
-    module.atomic_move(tmp_path, path, keep_dest_attrs=False)
-    module.set_mode_if_different(path, '0600', False)
-    if module.params['secret_file_owner']:
-        module.set_owner_if_different(path, module.params['secret_file_owner'], False)
-    if module.params['secret_file_group']:
-        module.set_group_if_different(path, module.params['secret_file_group'], False)
 
 
 def _invalidate(conn, ids):
@@ -266,30 +298,68 @@ def _invalidate(conn, ids):
                   lambda c: c.security.invalidate_api_key(ids=ids, owner=True))
 
 
+def _may_read_builtin_privileges(conn):
+    """Whether the login user may read the built-in privileges (read_security). A key administrator with
+    only manage_own_api_key may not; unknown privilege names are then refused by _has_privileges, with
+    Elasticsearch's reason, before the key is written."""
+    answer = conn.call('check whether the login user may read the built-in privileges',
+                       lambda c: c.security.has_privileges(cluster=['read_security']))
+    return bool(answer.get('has_all_requested'))
+
+
+def _check_owner_privileges(module, conn, name, descriptors):
+    """Fail (warn in check mode, where an earlier task's pending grant may be missing) when the
+    login user lacks what the descriptors grant."""
+    request = owner_privileges_request(descriptors)
+    if not request:
+        return
+    answer = dict(conn.call('check the privileges of the login user',
+                            lambda c: c.security.has_privileges(**request)))
+    missing = missing_owner_privileges(answer)
+    if not missing:
+        return
+    msg = ('API key %s would grant what its owner %s does not hold, so the key could not use it: %s'
+           % (name, answer.get('username'), '; '.join(missing)))
+    if module.check_mode:
+        module.warn(msg)
+    else:
+        module.fail_json(msg=msg, missing=missing)
+
+
 def run_module():
     """The whole es_api_key run: read our keys once, decide, write only what differs."""
     module = es_module(API_KEY_OPTIONS)
     params = module.params
     name = params['name']
+    present = params['state'] != 'absent'
+    secret_file = params['secret_file'] if present else None
+    holder = '%s:%s' % (socket.gethostname(), secret_file) if secret_file else None
     try:
         descriptors = role_descriptors_body(params['role_descriptors'])
-        metadata = desired_metadata(params['metadata'])
-        rotate_before_ms = duration_ms(params['rotate_before']) if params['rotate_before'] else None
-        check_rotation_window(params['expiration'], rotate_before_ms)
-    except ApiKeyInputError as error:
+        metadata = desired_metadata(params['metadata'], holder=holder)
+        expiration, rotate_before_ms = lifetimes(params['expiration'], params['rotate_before'])
+        if secret_file:
+            check_output_path(secret_file, 'secret_file')
+    except InputError as error:
         module.fail_json(msg=str(error))
     # An API key can neither create a key that grants something nor update one, so no run could succeed.
-    refusal = params['state'] != 'absent' and derived_key_refusal(bool(params['api_key']), descriptors)
+    refusal = present and derived_key_refusal(bool(params['api_key']), descriptors)
     if refusal:
         module.fail_json(msg=refusal)
     conn = connect(module)
+    if present and descriptors and _may_read_builtin_privileges(conn):
+        # The privilege names need the cluster's list; the rest was checked before connecting.
+        try:
+            descriptors = role_descriptors_body(params['role_descriptors'], builtin_privileges(conn))
+        except InputError as error:
+            module.fail_json(msg=str(error))
     found = conn.call('read API keys named %s' % name,
                       lambda c: c.security.get_api_key(name=name, owner=True, active_only=True))
     now_ms = _now_ms()
     active = our_active_keys(found.get('api_keys') or [], name, now_ms)
     result = dict(changed=False, duplicates=[], invalidated=[], superseded=[])
 
-    if params['state'] == 'absent':
+    if not present:
         ids = [k['id'] for k in active]
         result.update(changed=bool(ids), action='invalidated' if ids else 'unchanged', invalidated=ids)
         if module._diff:
@@ -298,12 +368,12 @@ def run_module():
             _invalidate(conn, ids)
         module.exit_json(**result)
 
-    file_key = _read_secret_file(module, params['secret_file'])
+    file_key = _read_secret_file(module, secret_file)
     file_works = None
     if file_key is not None and any(k['id'] == file_key[0] for k in active):
         file_works = conn.authenticates('check the key in secret_file', api_key=file_key) is not None
     action, kept, duplicates = decide(active, descriptors, metadata, file_key and file_key[0], file_works,
-                                      secret_file_wanted=bool(params['secret_file']),
+                                      secret_file_wanted=bool(secret_file),
                                       rotate=params['state'] == 'rotated', rotate_before_ms=rotate_before_ms,
                                       now_ms=now_ms)
     creating = action in ('created', 'rotated')
@@ -311,11 +381,20 @@ def run_module():
     result['superseded'] = [kept['id']] if action == 'rotated' else []
     result['duplicates'] = [k['id'] for k in duplicates]
     to_invalidate = result['duplicates'] if params['remove_duplicates'] else []
+    if to_invalidate:
+        refusal = holder_refusal(name, duplicates, holder)
+        if refusal:
+            module.fail_json(msg=refusal)
     if duplicates and not params['remove_duplicates']:
         module.warn('%d other active API key(s) named %s exist (%s); set remove_duplicates=true to invalidate them'
                     % (len(duplicates), name, ', '.join(result['duplicates'])))
-    result.update(action=action, changed=action != 'unchanged' or bool(to_invalidate), invalidated=to_invalidate,
-                  secret_known=creating or bool(file_works))
+    if action != 'unchanged' and descriptors:
+        _check_owner_privileges(module, conn, name, descriptors)
+    # An existing secret file's owner, group and mode are enforced every run (only reported in check mode).
+    attributes_changed = bool(secret_file) and not creating and apply_secret_file_attributes(
+        module, secret_file, params['secret_file_owner'], params['secret_file_group'], False)
+    result.update(action=action, invalidated=to_invalidate, secret_known=creating or bool(file_works),
+                  changed=action != 'unchanged' or bool(to_invalidate) or attributes_changed)
     wanted = dict(name=name, metadata=metadata, role_descriptors=descriptors)
     if module._diff:
         before = shown_key(kept) if kept and action != 'rotated' else {}
@@ -329,16 +408,19 @@ def run_module():
 
     if creating:
         body = dict(name=name, role_descriptors=descriptors, metadata=metadata)
-        if params['expiration']:
-            body['expiration'] = params['expiration']
+        if expiration:
+            body['expiration'] = expiration
         # Never retried: a retry after a lost answer would leave a second key behind.
         created = conn.call('create API key %s' % name, lambda c: c.security.create_api_key(**body), retry=False)
         secret = secret_formats(created['id'], created['api_key'])
-        if params['secret_file']:
-            _write_secret_file(module, params['secret_file'], secret_file_content(created['id'], created['api_key']))
+        if secret_file:
+            write_atomically(module, secret_file,
+                             secret_file_content(created['id'], created['api_key']).encode('utf-8'), secret=True)
+            apply_secret_file_attributes(module, secret_file, params['secret_file_owner'],
+                                         params['secret_file_group'], True)
         return_secret = params['return_secret']
         if return_secret is None:
-            return_secret = not params['secret_file']
+            return_secret = not secret_file
         if return_secret:
             result['secret'] = secret
         result['api_key'] = shown_key(dict(wanted, id=created['id'], expiration=created.get('expiration')))

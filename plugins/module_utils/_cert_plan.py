@@ -10,7 +10,10 @@ and the real run share one decision, and every input error surfaces before any f
 
 from __future__ import annotations
 
+import datetime
+
 from ansible_collections.esguard.security.plugins.module_utils import _certificates as certs
+from ansible_collections.esguard.security.plugins.module_utils._durations import parse_ms, require_longer
 
 DEFAULT_VALIDITY = {'ca': '+3650d', 'server': '+365d', 'client': '+365d'}
 
@@ -78,6 +81,17 @@ def _imported_ca(params):
     return cert, key
 
 
+def validity(params):
+    """(renew_before, valid_for) as timedelta; a certificate must outlive its renewal window,
+    or every run would issue it again."""
+    valid_for_text = params['valid_for'] or DEFAULT_VALIDITY[params['type']]
+    renew_before_ms = parse_ms(params['renew_before'], 'renew_before')
+    valid_for_ms = parse_ms(valid_for_text, 'valid_for')
+    require_longer('valid_for (%s)' % valid_for_text, valid_for_ms, 'renew_before (%s)' % params['renew_before'],
+                   renew_before_ms, 'every run would issue the certificate again')
+    return datetime.timedelta(milliseconds=renew_before_ms), datetime.timedelta(milliseconds=valid_for_ms)
+
+
 def _key_and_certificate(params, existing_cert, existing_key, ca_cert, ca_key):
     """(key, cert, reasons): what should be on disk, and why it differs from what is."""
     if params['import_certificate_content']:
@@ -94,8 +108,7 @@ def _key_and_certificate(params, existing_cert, existing_key, ca_cert, ca_key):
 
     profile = certs.Profile(params['type'], certs.parse_subject(params['subject']),
                             certs.parse_sans(params['subject_alt_names']), params['client_auth'])
-    renew_before = certs.parse_duration(params['renew_before'], 'renew_before')
-    valid_for = certs.parse_duration(params['valid_for'] or DEFAULT_VALIDITY[params['type']], 'valid_for')
+    renew_before, valid_for = validity(params)
 
     key = existing_key
     reasons = []

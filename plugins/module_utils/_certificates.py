@@ -51,8 +51,6 @@ SUBJECT_ATTRIBUTES = {
     'emailAddress': 'EMAIL_ADDRESS',
 }
 
-_DURATION = re.compile(r'^\+?(\d+)([wdhms]?)$')
-_DURATION_UNITS = {'w': 'weeks', 'd': 'days', 'h': 'hours', 'm': 'minutes', 's': 'seconds', '': 'days'}
 _DNS_LABEL = re.compile(r'^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
 
 
@@ -60,30 +58,84 @@ def utcnow():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def parse_duration(value, option):
-    """'+365d', '30d', '12h', '2w' -> timedelta. A bare number means days."""
-    match = _DURATION.match(str(value).strip())
-    if not match:
-        raise CertificateError('%s: %r is not a duration such as +365d, 30d, 12h or 2w' % (option, value))
-    return datetime.timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+def _split_unescaped(text, separator):
+    """Split on separator where it is not escaped by a backslash; the escapes are kept."""
+    parts, current, escaped = [], '', False
+    for char in text:
+        if escaped:
+            current, escaped = current + char, False
+        elif char == '\\':
+            current, escaped = current + char, True
+        elif char == separator:
+            parts.append(current)
+            current = ''
+        else:
+            current += char
+    parts.append(current)
+    return parts
+
+
+def _unescape_dn_value(value):
+    """An RFC 4514 attribute value without its escapes (\\, for a comma, \\2C for a hex byte)."""
+    out = bytearray()
+    index = 0
+    while index < len(value):
+        char = value[index]
+        if char == '\\' and re.match(r'[0-9A-Fa-f]{2}', value[index + 1:index + 3]):
+            out.append(int(value[index + 1:index + 3], 16))
+            index += 3
+        elif char == '\\' and index + 1 < len(value):
+            out.extend(value[index + 1].encode('utf-8'))
+            index += 2
+        else:
+            out.extend(char.encode('utf-8'))
+            index += 1
+    return out.decode('utf-8')
+
+
+def _dn_pairs(subject):
+    """[(attribute name, value)] in the order written, from an RFC 4514 string such as CN=a,OU=b,O=c."""
+    pairs = []
+    for rdn in _split_unescaped(subject, ','):
+        if len(_split_unescaped(rdn, '+')) > 1:
+            raise CertificateError('subject: multi-valued name %r is not supported' % rdn.strip())
+        key, sep, value = rdn.partition('=')
+        if not sep or not key.strip() or not value.strip():
+            raise CertificateError('subject: %r is not a name such as CN=filebeat-01,OU=filebeat,O=Example'
+                                   % subject)
+        pairs.append((key.strip(), _unescape_dn_value(value.strip())))
+    return pairs
 
 
 def parse_subject(subject):
-    """Dict of short attribute names to values (in the order given) -> x509.Name."""
+    """The subject as a dictionary (in the order given) or an RFC 4514 string -> x509.Name.
+
+    The name reads as written, CN first, in its RFC 4514 form (what a PKI role mapping and
+    X.509 tools print): RFC 4514 lists the last attribute of the certificate first, so the
+    attributes go into the certificate in reverse.
+    """
     if not subject:
         raise CertificateError('subject must contain at least CN')
+    if isinstance(subject, dict):
+        pairs = [(key, item) for key, value in subject.items()
+                 for item in (value if isinstance(value, list) else [value])]
+    elif isinstance(subject, str):
+        pairs = _dn_pairs(subject)
+    else:
+        raise CertificateError('subject must be a dictionary or a name such as CN=filebeat-01,OU=filebeat,O=Example')
     attributes = []
-    for key, value in subject.items():
+    for key, value in pairs:
         oid_name = SUBJECT_ATTRIBUTES.get(key) or SUBJECT_ATTRIBUTES.get(str(key).upper())
         if oid_name is None:
             raise CertificateError('subject: unknown attribute %r (known: %s)'
                                    % (key, ', '.join(sorted(SUBJECT_ATTRIBUTES))))
-        values = value if isinstance(value, list) else [value]
-        for item in values:
-            attributes.append(x509.NameAttribute(getattr(NameOID, oid_name), str(item)))
+        try:
+            attributes.append(x509.NameAttribute(getattr(NameOID, oid_name), str(value)))
+        except ValueError as error:  # a country name that is not two letters, for example
+            raise CertificateError('subject: %s=%s: %s' % (key, value, error))
     if not any(attr.oid == NameOID.COMMON_NAME for attr in attributes):
         raise CertificateError('subject must contain CN')
-    return x509.Name(attributes)
+    return x509.Name(list(reversed(attributes)))
 
 
 def _valid_dns_name(name):

@@ -10,7 +10,22 @@ from __future__ import annotations
 import os
 import tempfile
 
+from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
+
 SECRET_MODE = 0o600
+
+
+class OutputPathError(InputError):
+    """A file the module is asked to write that cannot be written where it is."""
+
+
+def check_output_path(path, option):
+    """Refuse, before anything is written, a path that is a directory or whose directory does not exist."""
+    if os.path.isdir(path):
+        raise OutputPathError('%s: %s is a directory, not a file' % (option, path))
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise OutputPathError('%s: the directory %s does not exist' % (option, directory))
 
 
 def read_bytes(path):
@@ -55,3 +70,10 @@ def apply_file_attributes(module, path, secret, changed):
     if secret:
         file_args['mode'] = SECRET_MODE
     return module.set_fs_attributes_if_different(file_args, changed)
+
+
+def apply_secret_file_attributes(module, path, owner, group, changed):
+    """A secret file's owner and group (None leaves them) and mode 0600; in check mode only reported."""
+    changed = module.set_owner_if_different(path, owner, changed)
+    changed = module.set_group_if_different(path, group, changed)
+    return module.set_mode_if_different(path, SECRET_MODE, changed)

@@ -60,13 +60,20 @@ options:
     description:
       - Rotate (as with O(state=rotated)) when the key in use expires within this duration, for example V(7d).
         Must be shorter than O(expiration).
-      - Units V(d), V(h), V(m), V(s) and V(ms).
+      - A whole number and one of the units V(w), V(d), V(h), V(m), V(s), V(ms), the duration grammar
+        M(esguard.security.es_cert) uses too.
     type: str
   role_descriptors:
     description:
       - The privileges of the key, a dictionary of role name to role body. Each body has the fields of
         M(esguard.security.es_role) (C(cluster), C(indices), C(applications), C(run_as), C(metadata),
-        C(description), C(remote_indices), C(remote_cluster)) and is checked the same way before anything is written.
+        C(description), C(remote_indices), C(remote_cluster)) and is checked the same way before anything is
+        written, privilege names included (against the cluster's list of built-in privileges when the login user
+        may read it, with C(read_security); otherwise by Elasticsearch in the privilege check below).
+      - A key never holds more than the user it belongs to. Before a key is created or updated, the module asks
+        Elasticsearch whether the login user holds the cluster, index and application privileges the descriptors
+        grant, and fails naming what is missing (in check mode it warns instead, since an earlier task's change
+        may be pending). Run-as and remote privileges are not part of that check.
       - An empty dictionary gives the key a snapshot of the login user's privileges.
       - When the login credential is itself an API key, Elasticsearch only creates keys whose role descriptors
         grant nothing; the module says so instead of sending the request.
@@ -74,13 +81,17 @@ options:
     default: {}
   metadata:
     description:
-      - Metadata of the key. Keys starting with C(_) are refused. The module adds C(managed_by).
+      - Metadata of the key. Keys starting with C(_) are refused. The module adds C(managed_by), and
+        C(secret_file) (the host and path of O(secret_file)) when there is one.
     type: dict
     default: {}
   expiration:
     description:
-      - Lifetime of a newly created key, as an Elasticsearch duration such as V(30d) or V(12h).
-        Without it the key never expires. Applies at creation; an existing key keeps its expiration
+      - Lifetime of a newly created key, such as V(90d), V(12w) or V(12h), in other words a whole number and one
+        of the units V(w), V(d), V(h), V(m), V(s), V(ms) (the grammar of O(rotate_before) and of
+        M(esguard.security.es_cert)).
+        It is checked before any request and sent to Elasticsearch in the largest unit it reads (V(12w) as
+        V(84d)). Without it the key never expires. Applies at creation; an existing key keeps its expiration
         (use O(rotate_before) to replace keys before they expire).
       - A key that has expired is not active any more, so the next run creates a new one.
     type: str
@@ -90,13 +101,21 @@ options:
         failed after creating a key). They are always reported in RV(duplicates).
         With V(true) all but the kept key are invalidated.
       - The kept key is the one in O(secret_file) when that file authenticates, otherwise the newest.
+      - A key whose secret file is on another host (or at another path) is never invalidated; the task fails
+        instead, before any write. Several hosts sharing one key name would otherwise each replace the key the
+        others use, on every run. Give each host its own key name, for example
+        C(filebeat-{{ inventory_hostname }}).
     type: bool
     default: false
   secret_file:
     description:
-      - Path of a file that holds the secret as C(id:api_key), the form Beats and Logstash read.
-        It is written atomically with mode C(0600) when a key is created.
+      - Path of a file on the host the task runs on that holds the secret as C(id:api_key), the form Beats and
+        Logstash read. It is written atomically, created with mode C(0600) before the secret goes in, when a key
+        is created. Its directory must exist.
+      - Owner, group and mode C(0600) are enforced on every run, also when the key is unchanged (reported as a
+        change; in check mode only reported).
       - When the file exists, its key is the one kept, provided the file still authenticates.
+      - The key records the host and path of this file in its metadata (C(secret_file)); see O(remove_duplicates).
     type: path
   secret_file_owner:
     description:
@@ -120,10 +139,12 @@ seealso:
 '''
 
 EXAMPLES = r'''
+# On each Filebeat host (the elasticsearch Python client installed there): the secret goes straight into
+# a file on the host and is never returned, so the task needs no no_log.
 - name: One key per Filebeat host, secret written for the Beat
   esguard.security.es_api_key:
     hosts: ["https://es1.example.com:9200"]
-    ca_certs: /etc/esguard/ca.crt
+    ca_certs: /etc/filebeat/certs/ca.crt
     login_user: filebeat_keys_admin
     login_password: "{{ vault_es_keys_password }}"
     name: "filebeat-{{ inventory_hostname }}"
@@ -133,13 +154,45 @@ EXAMPLES = r'''
         indices:
           - names: ["filebeat-*"]
             privileges: [view_index_metadata, create_doc, auto_configure]
-    expiration: 90d
+    expiration: 12w
+    rotate_before: 2w
     secret_file: /etc/filebeat/es_api_key
     secret_file_owner: root
+
+# From the controller (delegate_to: localhost, where the client is installed): the secret is returned
+# once, when the key is created, so the task hides it (no_log) and a second task puts it on the host.
+- name: One key per Logstash host, made from the controller
+  esguard.security.es_api_key:
+    hosts: ["https://es1.example.com:9200"]
+    ca_certs: "{{ playbook_dir }}/pki/ca.crt"
+    login_user: logstash_keys_admin
+    login_password: "{{ vault_es_keys_password }}"
+    name: "logstash-{{ inventory_hostname }}"
+    role_descriptors:
+      logstash_writer:
+        cluster: [monitor, manage_ilm, manage_index_templates]
+        indices:
+          - names: ["logstash-*"]
+            privileges: [create_doc, create_index, auto_configure]
+  delegate_to: localhost
+  register: logstash_key
+  no_log: true
+
+- name: Write the new secret on the Logstash host
+  ansible.builtin.copy:
+    content: "{{ logstash_key.secret.credential }}"
+    dest: /etc/logstash/es_api_key
+    owner: logstash
+    mode: "0600"
+  when: logstash_key.secret is defined
   no_log: true
 
 - name: Retire the key of a decommissioned host
   esguard.security.es_api_key:
+    hosts: ["https://es1.example.com:9200"]
+    ca_certs: "{{ playbook_dir }}/pki/ca.crt"
+    login_user: filebeat_keys_admin
+    login_password: "{{ vault_es_keys_password }}"
     name: "filebeat-{{ inventory_hostname }}"
     state: absent
   delegate_to: localhost

@@ -31,7 +31,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reports what would be written without writing.
+    description: Reports what would be written, and owner, group or mode that would be changed, without changing anything.
   diff_mode:
     support: full
     description: Shows subject, subject alternative names, serial number, validity and fingerprint; never key material.
@@ -49,7 +49,9 @@ options:
     required: true
     choices: [ca, server, client]
   path:
-    description: Where the PEM certificate is written.
+    description:
+      - Where the PEM certificate is written. Its directory must exist; this and every other output path are
+        checked before anything is written.
     type: path
     required: true
   privatekey_path:
@@ -69,12 +71,17 @@ options:
     default: rsa_2048
   subject:
     description:
-      - 'The subject distinguished name as a dictionary of attribute names to values, in the order given,
-        for example C({CN: beat-01, OU: shippers, O: example}). Known attributes are C(CN), C(O), C(OU),
-        C(C), C(ST), C(L), C(DC) and C(emailAddress); a list value repeats the attribute.'
-      - A PKI role mapping matches the RFC 4514 form of this name, returned as RV(certificate.subject).
+      - 'The subject distinguished name, read in the order written (C(CN) first, as X.509 tools and
+        Elasticsearch print it): a dictionary of attribute names to values such as
+        C({CN: filebeat-01, OU: filebeat, O: Example}), or the same name as an RFC 4514 string such as
+        C(CN=filebeat-01,OU=filebeat,O=Example).'
+      - Known attributes are C(CN), C(O), C(OU), C(C), C(ST), C(L), C(DC) and C(emailAddress); in a dictionary,
+        a list value repeats the attribute. C(CN) is required.
+      - Both forms give the name RV(certificate.subject) returns, which a PKI role mapping matches (C(dn) field),
+        C(CN=filebeat-01,OU=filebeat,O=Example) as it is, or with a wildcard in Elasticsearch's normalized form
+        (lower case), C(cn=*,ou=filebeat,o=example).
       - Required unless a CA is imported with O(import_certificate_content).
-    type: dict
+    type: raw
   subject_alt_names:
     description:
       - Every DNS name and IP address clients use to reach a server, as V(DNS:name), V(IP:address) or bare.
@@ -90,12 +97,15 @@ options:
     default: false
   valid_for:
     description:
-      - Validity period of a newly issued certificate, such as V(+365d), V(52w) or V(12h); a bare number means days.
+      - Validity period of a newly issued certificate, such as V(+365d), V(52w) or V(12h), in other words a whole
+        number and one of the units V(w), V(d), V(h), V(m), V(s), V(ms), the same grammar as the durations of
+        M(esguard.security.es_api_key).
       - Defaults to V(+3650d) for a CA and V(+365d) otherwise. A leaf certificate never outlives its CA.
+      - Must be longer than O(renew_before), or every run would issue the certificate again.
     type: str
   renew_before:
     description:
-      - Issue the certificate again when it expires within this period, such as V(30d).
+      - Issue the certificate again when it expires within this period, such as V(30d) (same grammar as O(valid_for)).
       - A leaf certificate that already ends together with its CA is not issued again, since a new one could not
         last longer; replace the CA instead (see the CA rollover guide).
     type: str
@@ -169,58 +179,106 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The CA and its private key stay on the controller: certificates are issued there (delegate_to: localhost)
+# and only certificates, and each host's own key, are copied to the hosts.
+- name: A directory for the PKI on the controller
+  ansible.builtin.file:
+    path: "{{ playbook_dir }}/pki"
+    state: directory
+    mode: "0700"
+  delegate_to: localhost
+  run_once: true
+
 - name: Certificate authority of the cluster
   esguard.security.es_cert:
     type: ca
     subject:
       CN: esguard CA
-      O: example
-    path: /etc/esguard/ca.crt
-    privatekey_path: /etc/esguard/ca.key
+      O: Example
+    path: "{{ playbook_dir }}/pki/ca.crt"
+    privatekey_path: "{{ playbook_dir }}/pki/ca.key"
     key_type: ec_p384
+  delegate_to: localhost
+  run_once: true
   register: ca
 
-- name: HTTP certificate of a node, with every name clients use, and a PKCS#12 keystore
+- name: HTTP certificate of each Elasticsearch node, with every name clients use, and a PKCS#12 keystore
   esguard.security.es_cert:
     type: server
     subject:
-      CN: es-01
+      CN: "{{ inventory_hostname }}"
     subject_alt_names:
-      - DNS:es-01.example.com
+      - "DNS:{{ inventory_hostname }}"
       - DNS:localhost
       - IP:127.0.0.1
-    ca_path: /etc/esguard/ca.crt
-    ca_privatekey_path: /etc/esguard/ca.key
-    path: /etc/elasticsearch/certs/http.crt
-    privatekey_path: /etc/elasticsearch/certs/http.key
-    pkcs12_path: /etc/elasticsearch/certs/http.p12
+    ca_path: "{{ playbook_dir }}/pki/ca.crt"
+    ca_privatekey_path: "{{ playbook_dir }}/pki/ca.key"
+    path: "{{ playbook_dir }}/pki/{{ inventory_hostname }}-http.crt"
+    privatekey_path: "{{ playbook_dir }}/pki/{{ inventory_hostname }}-http.key"
+    pkcs12_path: "{{ playbook_dir }}/pki/{{ inventory_hostname }}-http.p12"
     pkcs12_password: "{{ http_keystore_password }}"
-    group: elasticsearch
     renew_before: 30d
+  delegate_to: localhost
 
-- name: Client certificate of a Beat, matched by a PKI role mapping on its DN
+- name: Install the keystore on the node
+  ansible.builtin.copy:
+    src: "{{ playbook_dir }}/pki/{{ inventory_hostname }}-http.p12"
+    dest: /etc/elasticsearch/certs/http.p12
+    owner: root
+    group: elasticsearch
+    mode: "0640"
+
+# The subject reads as written and as Elasticsearch prints it: CN=filebeat-web-01,OU=filebeat,O=Example,
+# which the role mapping example of esguard.security.es_role_mapping (cn=*,ou=filebeat,o=example) matches.
+- name: Client certificate of each Filebeat host, for the PKI realm
   esguard.security.es_cert:
     type: client
     subject:
-      CN: filebeat-web-01
-      OU: shippers
-      O: example
-    ca_path: /etc/esguard/ca.crt
-    ca_privatekey_path: /etc/esguard/ca.key
-    path: /etc/filebeat/certs/client.crt
-    privatekey_path: /etc/filebeat/certs/client.key
+      CN: "{{ inventory_hostname }}"
+      OU: filebeat
+      O: Example
+    ca_path: "{{ playbook_dir }}/pki/ca.crt"
+    ca_privatekey_path: "{{ playbook_dir }}/pki/ca.key"
+    path: "{{ playbook_dir }}/pki/{{ inventory_hostname }}-client.crt"
+    privatekey_path: "{{ playbook_dir }}/pki/{{ inventory_hostname }}-client.key"
     key_type: ec_p256
+  delegate_to: localhost
+
+- name: Install the CA, the client certificate and its key on the Filebeat host
+  ansible.builtin.copy:
+    src: "{{ playbook_dir }}/pki/{{ item.src }}"
+    dest: "/etc/filebeat/certs/{{ item.dest }}"
+    mode: "{{ item.mode }}"
+  loop:
+    - {src: ca.crt, dest: ca.crt, mode: "0644"}
+    - {src: "{{ inventory_hostname }}-client.crt", dest: client.crt, mode: "0644"}
+    - {src: "{{ inventory_hostname }}-client.key", dest: client.key, mode: "0600"}
+  diff: false  # a diff would print the private key
+
+- name: The same subject as an RFC 4514 string
+  esguard.security.es_cert:
+    type: client
+    subject: "CN={{ inventory_hostname }},OU=filebeat,O=Example"
+    ca_path: "{{ playbook_dir }}/pki/ca.crt"
+    ca_privatekey_path: "{{ playbook_dir }}/pki/ca.key"
+    path: "{{ playbook_dir }}/pki/{{ inventory_hostname }}-client.crt"
+    privatekey_path: "{{ playbook_dir }}/pki/{{ inventory_hostname }}-client.key"
+    key_type: ec_p256
+  delegate_to: localhost
 
 - name: Trust the old and the new CA during a rollover
   esguard.security.es_cert:
     type: ca
     subject:
       CN: esguard CA 2
-    path: /etc/esguard/ca2.crt
-    privatekey_path: /etc/esguard/ca2.key
-    trust_bundle_path: /etc/esguard/trusted-cas.crt
+      O: Example
+    path: "{{ playbook_dir }}/pki/ca2.crt"
+    privatekey_path: "{{ playbook_dir }}/pki/ca2.key"
+    trust_bundle_path: "{{ playbook_dir }}/pki/trusted-cas.crt"
     trust_bundle_extra_cas:
-      - /etc/esguard/ca.crt
+      - "{{ playbook_dir }}/pki/ca.crt"
+  delegate_to: localhost
+  run_once: true
 
 - name: Pin the CA in Beats by its fingerprint
   ansible.builtin.debug:
@@ -239,11 +297,11 @@ certificate:
     subject:
       description: Subject distinguished name (RFC 4514), as a PKI role mapping matches it.
       type: str
-      sample: CN=filebeat-web-01,OU=shippers,O=example
+      sample: CN=filebeat-web-01,OU=filebeat,O=Example
     issuer:
       description: Issuer distinguished name (RFC 4514).
       type: str
-      sample: CN=esguard CA
+      sample: CN=esguard CA,O=Example
     serial_number:
       description: Serial number, hexadecimal.
       type: str
@@ -269,7 +327,7 @@ ca:
   description: The issuing CA (for O(type=ca), the certificate itself).
   returned: success
   type: dict
-  sample: {subject: CN=esguard CA, fingerprint_sha256: 5d4bd0c3e3f1c2a0b9f8e7d6c5b4a3928170f6e5d4c3b2a1908f7e6d5c4b3a29}
+  sample: {subject: 'CN=esguard CA,O=Example', fingerprint_sha256: 5d4bd0c3e3f1c2a0b9f8e7d6c5b4a3928170f6e5d4c3b2a1908f7e6d5c4b3a29}
 reasons:
   description: Why the certificate was (or in check mode would be) issued; empty when it was kept.
   returned: success
@@ -289,15 +347,23 @@ backup_files:
   sample: {/etc/elasticsearch/certs/http.crt: /etc/elasticsearch/certs/http.crt.1234.2026-01-01@00:00:00~}
 """
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.esguard.security.plugins.module_utils import _certificates as certs
+from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
 from ansible_collections.esguard.security.plugins.module_utils._files import (
     apply_file_attributes,
+    check_output_path,
     read_bytes,
     write_atomically,
 )
 from ansible_collections.esguard.security.plugins.module_utils._cert_plan import plan_outputs
+
+
+# The options naming files the module writes.
+OUTPUT_OPTIONS = ('path', 'privatekey_path', 'chain_path', 'pkcs12_path', 'trust_bundle_path')
 
 
 def main():
@@ -308,7 +374,7 @@ def main():
             privatekey_path=dict(type='path', required=True),
             privatekey_passphrase=dict(type='str', no_log=True),
             key_type=dict(type='str', default='rsa_2048', choices=list(certs.KEY_TYPES)),
-            subject=dict(type='dict'),
+            subject=dict(type='raw'),
             subject_alt_names=dict(type='list', elements='str', default=[]),
             client_auth=dict(type='bool', default=False),
             valid_for=dict(type='str'),
@@ -343,9 +409,14 @@ def main():
         module.fail_json(msg=missing_required_lib('cryptography'), exception=str(certs.CRYPTOGRAPHY_IMPORT_ERROR))
 
     try:
+        for option in OUTPUT_OPTIONS:
+            if module.params[option]:
+                check_output_path(module.params[option], option)
         plan = plan_outputs(module.params, read_bytes, module.check_mode)
-    except certs.CertificateError as exc:
+    except InputError as exc:
         module.fail_json(msg=str(exc))
+    except (IOError, OSError) as exc:  # an input file that is a directory or unreadable
+        module.fail_json(msg='cannot read %s: %s' % (exc.filename, exc.strerror))
 
     result = dict(changed=False, reasons=plan.reasons, certificate=plan.certificate_facts,
                   ca=plan.ca_facts, written=[output.path for output in plan.outputs if output.content is not None])
@@ -360,7 +431,8 @@ def main():
                                                module.params['backup'])
                 if backup_file:
                     backups[output.path] = backup_file
-        if not module.check_mode and read_bytes(output.path) is not None:
+        if os.path.exists(output.path):
+            # In check mode this only reports owner, group and mode that differ.
             result['changed'] = apply_file_attributes(module, output.path, output.secret, result['changed'])
     if backups:
         result['backup_files'] = backups

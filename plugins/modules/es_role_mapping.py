@@ -115,10 +115,13 @@ EXAMPLES = r'''
     login_password: "{{ vault_es_admin_password }}"
     name: filebeat_pki
     roles: [filebeat_writer]
+    # A DN with * is matched against the DN as Elasticsearch normalizes it (lower case, no spaces after
+    # commas); a DN without * matches in any case. Certificates made as the esguard.security.es_cert
+    # example shows (CN=<host>,OU=filebeat,O=Example) match.
     rules:
       all:
         - field: {realm.name: pki1}
-        - field: {dn: "CN=*,OU=filebeat,O=Example"}
+        - field: {dn: "cn=*,ou=filebeat,o=example"}
         - except:
             field: {dn: "CN=retired-host,OU=filebeat,O=Example"}
   delegate_to: localhost
@@ -135,7 +138,7 @@ EXAMPLES = r'''
     role_mappings:
       - name: filebeat_pki
         roles: [filebeat_writer]
-        rules: {field: {dn: "CN=*,OU=filebeat,O=Example"}}
+        rules: {field: {dn: "cn=*,ou=filebeat,o=example"}}
       - name: groups_as_roles
         role_templates:
           # Mustache, not Jinja: !unsafe keeps Ansible from templating it.

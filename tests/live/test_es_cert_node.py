@@ -9,6 +9,7 @@ Elasticsearch reloads changed certificate files by itself; the tests wait for th
 The PKI realm is not available under the basic license, so that instance runs the trial license.
 """
 import fcntl
+import importlib
 import json
 import os
 import shutil
@@ -19,7 +20,9 @@ import sys
 import time
 from pathlib import Path
 
+import jinja2
 import pytest
+import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from elasticsearch import Elasticsearch
@@ -232,6 +235,78 @@ def test_ca_rollover_keeps_the_client_connected(tls_node, workdir, unique_name):
         admin = admin_client(tls_node, bundle)
         admin.security.delete_role_mapping(name=unique_name)
         admin.close()
+
+
+class _ExampleLoader(yaml.SafeLoader):
+    """Reads the modules' EXAMPLES, where !unsafe marks text Ansible must not template."""
+
+
+_ExampleLoader.add_constructor('!unsafe', lambda loader, node: loader.construct_scalar(node))
+
+
+def documented_example(module, task_name, overrides=None, **variables):
+    """The arguments of one task of a module's EXAMPLES with some replaced (the node's connection, for
+    example), and the Jinja variables the others use filled in."""
+    documentation = importlib.import_module('ansible_collections.esguard.security.plugins.modules.' + module)
+    for task in yaml.load(documentation.EXAMPLES, Loader=_ExampleLoader):
+        if task['name'] == task_name:
+            return _render(dict(task['esguard.security.' + module], **(overrides or {})), variables)
+    raise AssertionError('%s has no example named %r' % (module, task_name))
+
+
+def _render(value, variables):
+    if isinstance(value, dict):
+        return {key: _render(item, variables) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_render(item, variables) for item in value]
+    if isinstance(value, str) and '{{' in value and 'toJson' not in value.lower():
+        return jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(value).render(variables)
+    return value
+
+
+def test_documented_client_certificate_authenticates_through_documented_role_mapping(es_node, workdir,
+                                                                                     unique_name):
+    """es_cert's client certificate example and es_role_mapping's PKI example, as documented, on the shared
+    node (its PKI realm pki1 trusts the node's CA): the certificate's DN is the one the mapping matches."""
+    (workdir / 'pki').mkdir()
+    node_ca = Path(es_node['ca'])
+    issue = dict(ca_path=str(node_ca), ca_privatekey_path=str(node_ca.parent / 'ca.key'))
+    for name in ('filebeat-web-01', 'retired-host'):
+        certificate = es_cert(**documented_example(
+            'es_cert', 'Client certificate of each Filebeat host, for the PKI realm', issue,
+            inventory_hostname=name, playbook_dir=str(workdir)))
+    assert certificate['certificate']['subject'] == 'CN=retired-host,OU=filebeat,O=Example'
+    # The same subject as a string is the same certificate: nothing to issue.
+    as_string = documented_example('es_cert', 'The same subject as an RFC 4514 string', issue,
+                                   inventory_hostname='retired-host', playbook_dir=str(workdir))
+    assert not es_cert(**as_string)['changed']
+
+    connection = dict(hosts=[es_node['url']], ca_certs=es_node['ca'], login_user=es_node['username'],
+                      login_password=es_node['password'], name=unique_name)
+    mapping = documented_example(
+        'es_role_mapping', 'Filebeat hosts authenticate with their client certificates and get the writer role',
+        connection)
+    run_module('es_role_mapping', **mapping)
+    try:
+        me = _pki_authenticate(es_node, workdir, 'filebeat-web-01')
+        assert me['authentication_realm'] == {'name': 'pki1', 'type': 'pki'}
+        assert me['username'] == 'filebeat-web-01'
+        assert me['roles'] == mapping['roles']
+        assert me['metadata']['pki_dn'].replace(', ', ',') == 'CN=filebeat-web-01,OU=filebeat,O=Example'
+        # The mapping's except clause leaves the retired host without its roles.
+        assert _pki_authenticate(es_node, workdir, 'retired-host')['roles'] == []
+    finally:
+        run_module('es_role_mapping', state='absent', **connection)
+
+
+def _pki_authenticate(es_node, directory, host):
+    client = Elasticsearch(es_node['url'], ca_certs=es_node['ca'], max_retries=0,
+                           client_cert=str(directory / 'pki' / (host + '-client.crt')),
+                           client_key=str(directory / 'pki' / (host + '-client.key')))
+    try:
+        return dict(client.security.authenticate())
+    finally:
+        client.close()
 
 
 def as_node_user(tls_node, *command, stdin=None):

@@ -10,9 +10,11 @@ import base64
 import pytest
 
 from ansible_collections.esguard.security.plugins.module_utils._api_keys import (
-    MANAGED_TAG_KEY, MANAGED_TAG_VALUE, ApiKeyInputError, check_rotation_window, decide, decide_present,
-    derived_key_refusal, desired_metadata, duration_ms,
-    our_active_keys, parse_secret_file, role_descriptors_body, secret_file_content, secret_formats, shown_key)
+    HOLDER_KEY, MANAGED_TAG_KEY, MANAGED_TAG_VALUE, ApiKeyInputError, decide, decide_present,
+    derived_key_refusal, desired_metadata, holder_refusal, lifetimes, missing_owner_privileges,
+    our_active_keys, owner_privileges_request, parse_secret_file, role_descriptors_body, secret_file_content,
+    secret_formats, shown_key)
+from ansible_collections.esguard.security.plugins.module_utils._durations import DurationError
 from ansible_collections.esguard.security.plugins.module_utils._credential_check import (
     has_privileges_body, missing_privileges)
 
@@ -126,16 +128,22 @@ def test_a_wanted_secret_file_that_does_not_exist_yet_means_a_new_key():
     assert (action, kept, [k['id'] for k in dupes]) == ('created', None, ['a'])
 
 
-@pytest.mark.parametrize('text, expected', [('7d', 7 * 86400000), ('12h', 12 * 3600000), ('30m', 1800000),
-                                            ('10s', 10000), ('500ms', 500)])
-def test_durations(text, expected):
-    assert duration_ms(text) == expected
+@pytest.mark.parametrize('expiration, rotate_before, expected', [
+    ('90d', None, ('90d', None)), ('2w', '7d', ('14d', 7 * 86400000)), ('+36h', '500ms', ('36h', 500)),
+    ('1500ms', None, ('1500ms', None)), (None, '1h', (None, 3600000)), ('', None, (None, None)),
+])
+def test_lifetimes_in_the_form_elasticsearch_reads(expiration, rotate_before, expected):
+    assert lifetimes(expiration, rotate_before) == expected
 
 
-@pytest.mark.parametrize('text', ['', '7', 'd', '7w', '-1d', '1.5h'])
-def test_bad_durations_are_refused(text):
-    with pytest.raises(ApiKeyInputError):
-        duration_ms(text)
+@pytest.mark.parametrize('expiration, rotate_before, match', [
+    ('3 weeks', None, 'expiration'), ('7', None, 'expiration'), ('1.5h', None, 'expiration'),
+    ('0d', None, 'expires as it is created'), ('1h', '1h', 'rotate_before'), ('1h', '2h', 'rotate_before'),
+    ('2h', 'soon', 'rotate_before'),
+])
+def test_bad_lifetimes_are_refused(expiration, rotate_before, match):
+    with pytest.raises(DurationError, match=match):
+        lifetimes(expiration, rotate_before)
 
 
 def test_a_key_expiring_within_rotate_before_is_rotated_and_kept_as_superseded():
@@ -160,13 +168,6 @@ def test_rotation_with_no_key_is_a_creation():
     assert decide([], {}, TAG, rotate=True, now_ms=NOW) == ('created', None, [])
 
 
-def test_a_new_key_must_outlive_the_rotation_window():
-    with pytest.raises(ApiKeyInputError, match='rotate_before'):
-        check_rotation_window('1h', duration_ms('2h'))
-    check_rotation_window('3h', duration_ms('2h'))
-    check_rotation_window(None, duration_ms('2h'))
-
-
 def test_missing_privileges_are_listed_per_cluster_privilege_and_index():
     answer = {'has_all_requested': False, 'cluster': {'monitor': True, 'read_ilm': False},
               'index': {'filebeat-*': {'create_doc': True, 'auto_configure': False},
@@ -179,3 +180,47 @@ def test_has_privileges_body_leaves_out_what_is_not_asked():
     assert has_privileges_body([], []) == {}
     assert has_privileges_body(['monitor'], [{'names': ['a'], 'privileges': ['read']}]) == {
         'cluster': ['monitor'], 'index': [{'names': ['a'], 'privileges': ['read'], 'allow_restricted_indices': False}]}
+
+
+def test_a_typo_in_a_privilege_is_refused_with_the_clusters_list():
+    known = {'cluster': ['all', 'monitor'], 'index': ['all', 'create_doc', 'read']}
+    typo = {'writer': {'cluster': ['monitr'], 'indices': [{'names': ['a'], 'privileges': ['read']}]}}
+    with pytest.raises(ApiKeyInputError, match='monitr'):
+        role_descriptors_body(typo, known)
+    assert role_descriptors_body(WRITER, known)['writer']['cluster'] == ['monitor']
+
+
+def test_owner_privileges_request_asks_for_everything_the_descriptors_grant():
+    descriptors = role_descriptors_body({
+        'a': {'cluster': ['monitor'], 'indices': [{'names': ['x-*'], 'privileges': ['read']}]},
+        'b': {'cluster': ['monitor', 'read_ilm'],
+              'applications': [{'application': 'kibana', 'privileges': ['read'], 'resources': ['*']}]}})
+    assert owner_privileges_request(descriptors) == {
+        'cluster': ['monitor', 'read_ilm'],
+        'index': [{'names': ['x-*'], 'privileges': ['read'], 'allow_restricted_indices': False}],
+        'application': [{'application': 'kibana', 'privileges': ['read'], 'resources': ['*']}]}
+    assert owner_privileges_request(role_descriptors_body({'none': {}})) == {}
+
+
+def test_missing_owner_privileges_include_applications():
+    answer = {'cluster': {'monitor': True, 'manage': False}, 'index': {'x-*': {'read': False}},
+              'application': {'kibana': {'*': {'read': False, 'write': True}}}}
+    assert missing_owner_privileges(answer) == ['cluster: manage', 'index x-*: read', 'application kibana *: read']
+
+
+def test_the_secret_files_holder_is_in_the_metadata_and_cannot_be_set_by_hand():
+    assert desired_metadata({'team': 'ops'}, holder='web-01:/etc/filebeat/key') == {
+        'team': 'ops', MANAGED_TAG_KEY: MANAGED_TAG_VALUE, HOLDER_KEY: 'web-01:/etc/filebeat/key'}
+    with pytest.raises(ApiKeyInputError, match=HOLDER_KEY):
+        desired_metadata({HOLDER_KEY: 'x'})
+
+
+def test_duplicates_held_by_another_secret_file_are_never_invalidated():
+    mine = key('mine', metadata=dict(TAG, **{HOLDER_KEY: 'a:/k'}))
+    other = key('other', metadata=dict(TAG, **{HOLDER_KEY: 'b:/k'}))
+    loose = key('loose')
+    assert holder_refusal('host1', [mine, loose], 'a:/k') is None
+    refusal = holder_refusal('host1', [mine, other], 'a:/k')
+    assert 'other' in refusal and 'b:/k' in refusal and 'its own key name' in refusal
+    # A task without a secret file may not invalidate a key some host holds either.
+    assert holder_refusal('host1', [mine], None)

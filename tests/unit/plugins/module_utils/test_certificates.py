@@ -65,26 +65,38 @@ def test_bad_san_is_a_clear_error(entry):
         certs.parse_san(entry)
 
 
-def test_subject_keeps_order_and_needs_cn():
+def test_subject_reads_in_the_order_given_cn_first_and_needs_cn():
     name = certs.parse_subject({'CN': 'beat-01', 'OU': 'shippers', 'O': 'example'})
-    assert name.rfc4514_string() == 'O=example,OU=shippers,CN=beat-01'
+    assert name.rfc4514_string() == 'CN=beat-01,OU=shippers,O=example'
+    # In the certificate the most significant attribute comes first, as X.509 tools expect.
+    assert [a.value for a in name] == ['example', 'shippers', 'beat-01']
+    assert certs.parse_subject({'CN': 'x', 'DC': ['example', 'com']}).rfc4514_string() == 'CN=x,DC=example,DC=com'
     with pytest.raises(certs.CertificateError, match='CN'):
         certs.parse_subject({'O': 'example'})
     with pytest.raises(certs.CertificateError, match='unknown attribute'):
         certs.parse_subject({'CN': 'x', 'XYZ': 'y'})
+    with pytest.raises(certs.CertificateError, match='C=USA'):
+        certs.parse_subject({'CN': 'x', 'C': 'USA'})
 
 
 @pytest.mark.parametrize('text, expected', [
-    ('+365d', datetime.timedelta(days=365)), ('30d', datetime.timedelta(days=30)),
-    ('12h', datetime.timedelta(hours=12)), ('2w', datetime.timedelta(weeks=2)), ('7', datetime.timedelta(days=7)),
+    ('CN=filebeat-01,OU=filebeat,O=Example', 'CN=filebeat-01,OU=filebeat,O=Example'),
+    (' CN = beat , O = Example ', 'CN=beat,O=Example'),
+    (r'CN=Smith\, John,O=Example', r'CN=Smith\, John,O=Example'),
+    (r'CN=a\2Cb,O=x', r'CN=a\,b,O=x'),
+    ('cn=lower,o=case', 'CN=lower,O=case'),
 ])
-def test_durations(text, expected):
-    assert certs.parse_duration(text, 'valid_for') == expected
+def test_subject_as_a_dn_string(text, expected):
+    assert certs.parse_subject(text).rfc4514_string() == expected
 
 
-def test_bad_duration():
-    with pytest.raises(certs.CertificateError, match='renew_before'):
-        certs.parse_duration('a month', 'renew_before')
+@pytest.mark.parametrize('text, match', [
+    ('filebeat-01', 'not a name'), ('CN=a,,O=b', 'not a name'), ('CN=a+UID=b', 'multi-valued'),
+    ('CN=a,XYZ=b', 'unknown attribute'), ('O=only', 'CN'),
+])
+def test_bad_dn_strings(text, match):
+    with pytest.raises(certs.CertificateError, match=match):
+        certs.parse_subject(text)
 
 
 def test_unknown_key_type():
@@ -123,7 +135,7 @@ def test_client_certificate_content(ca):
     cert, key = issue(profile, ca)
     eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     assert list(eku) == [ExtendedKeyUsageOID.CLIENT_AUTH]
-    assert certs.describe(cert)['subject'] == 'OU=shippers,CN=beat-01'
+    assert certs.describe(cert)['subject'] == 'CN=beat-01,OU=shippers'
 
 
 def test_ca_certificate_content(ca):

@@ -102,6 +102,17 @@ def test_mode_change_alone_is_a_change(capsys, tmp_path, ca_args):
     assert mode(str(tmp_path / 'node.crt')) == 0o640 and mode(str(tmp_path / 'node.key')) == 0o600
 
 
+def test_check_mode_reports_owner_group_and_mode_and_leaves_them(capsys, tmp_path, ca_args):
+    run(capsys, **ca_args)
+    run(capsys, **server_args(tmp_path))
+    os.chmod(str(tmp_path / 'node.key'), 0o644)
+    result = run(capsys, check_mode=True, **server_args(tmp_path, mode='0640'))
+    assert result['changed'] and result['written'] == []
+    assert mode(str(tmp_path / 'node.crt')) == 0o644 and mode(str(tmp_path / 'node.key')) == 0o644
+    fixed = run(capsys, **server_args(tmp_path))
+    assert fixed['changed'] and fixed['written'] == [] and mode(str(tmp_path / 'node.key')) == 0o600
+
+
 def test_backup(capsys, tmp_path, ca_args):
     run(capsys, **ca_args)
     run(capsys, **server_args(tmp_path))
@@ -121,3 +132,59 @@ def test_bad_input_fails_clearly_and_writes_nothing(capsys, tmp_path, ca_args):
     result = run(capsys, **server_args(tmp_path, key_type='dsa'))
     assert result['failed'] and 'key_type' in result['msg']
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize('valid_for, renew_before', [('0d', '30d'), ('30d', '30d'), ('1h', '2h')])
+def test_a_certificate_not_outliving_its_renewal_window_is_refused(capsys, tmp_path, ca_args,
+                                                                   valid_for, renew_before):
+    result = run(capsys, **dict(ca_args, valid_for=valid_for, renew_before=renew_before))
+    assert result['failed'] and result['msg'] == (
+        'valid_for (%s) must be longer than renew_before (%s), or every run would issue the certificate again'
+        % (valid_for, renew_before))
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_bare_number_is_no_duration(capsys, tmp_path, ca_args):
+    result = run(capsys, **dict(ca_args, valid_for='0'))
+    assert result['failed'] and result['msg'].startswith("valid_for: '0' is not a duration")
+    assert os.listdir(tmp_path) == []
+
+
+def test_weeks_and_milliseconds_are_durations_here_as_in_es_api_key(capsys, tmp_path, ca_args):
+    result = run(capsys, **dict(ca_args, valid_for='2w', renew_before='500ms'))
+    assert not result.get('failed'), result.get('msg')
+    cert = x509.load_pem_x509_certificate((tmp_path / 'ca.crt').read_bytes())
+    assert (cert.not_valid_after_utc - cert.not_valid_before_utc).days == 14
+
+
+@pytest.mark.parametrize('option', ['path', 'privatekey_path', 'chain_path', 'pkcs12_path'])
+def test_a_missing_or_directory_path_fails_in_one_line_before_writing(capsys, tmp_path, ca_args, option):
+    run(capsys, **ca_args)
+    before = snapshot(tmp_path)
+    missing = run(capsys, **server_args(tmp_path, **{option: str(tmp_path / 'nowhere' / 'file')}))
+    assert missing['failed'] and missing['msg'] == '%s: the directory %s does not exist' % (
+        option, tmp_path / 'nowhere')
+    (tmp_path / 'adir').mkdir()
+    directory = run(capsys, **server_args(tmp_path, **{option: str(tmp_path / 'adir')}))
+    assert directory['failed'] and directory['msg'] == '%s: %s is a directory, not a file' % (
+        option, tmp_path / 'adir')
+    (tmp_path / 'adir').rmdir()
+    assert snapshot(tmp_path) == before
+
+
+def test_a_directory_as_input_fails_in_one_line(capsys, tmp_path, ca_args):
+    run(capsys, **ca_args)
+    (tmp_path / 'adir').mkdir()
+    result = run(capsys, **server_args(tmp_path, ca_path=str(tmp_path / 'adir')))
+    assert result['failed'] and result['msg'].startswith('cannot read %s: ' % (tmp_path / 'adir'))
+    assert 'exception' not in result
+
+
+def test_subject_reads_as_written_from_a_dictionary_or_a_string(capsys, tmp_path, ca_args):
+    run(capsys, **ca_args)
+    from_dict = run(capsys, **server_args(tmp_path, type='client', subject_alt_names=[],
+                                          subject={'CN': 'filebeat-01', 'OU': 'filebeat', 'O': 'Example'}))
+    assert from_dict['certificate']['subject'] == 'CN=filebeat-01,OU=filebeat,O=Example'
+    from_string = run(capsys, **server_args(tmp_path, type='client', subject_alt_names=[],
+                                            subject='CN=filebeat-01,OU=filebeat,O=Example'))
+    assert not from_string['changed'] and from_string['certificate'] == from_dict['certificate']
