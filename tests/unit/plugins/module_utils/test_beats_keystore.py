@@ -13,7 +13,28 @@ from ansible_collections.esguard.security.plugins.module_utils._beats_keystore i
     KeystoreFileError, Plan, decode, decrypt, encode, parse, serialize, wanted_entries)
 from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
 
+# Written by Filebeat 8.16.0 (`keystore create`, then `keystore add KEY --stdin` of these values).
+FILEBEAT_8_16_0_KEYSTORE = (
+    b'v19Wu6DQEufBprQrYnKVN/bZL9l5/Bt7Gw7y3XSi2k0LdQafEa76AS/QxfUM5zex9nCxcLn8larn0k1xzP9UonfK3in7bNCwyaxB'
+    b'81ADMiNMEnLNnrHl7VFsET9aQwuQUTJgNxJAQsnRxyCFrtXxkZmQx5YQ8aSyYw2bVIfoz6+RxNCzImHpG9tVW/Bci5cG17JIsvPL'
+    b'Rgg+OMlnsBiJcA3REHZo37U7JWdKLCOB0nOQYgXTsxrQLP2QPLsxxofLL3xhf5lWFBr/v/aWyvh5GUvGh9U+n0SFXW'
+)
+FILEBEAT_8_16_0_ENTRIES = {'ES_PWD': 'fixture-pässword'.encode('utf-8'),
+                           'output.elasticsearch.api_key': b'fixture-id:fixture-key'}
+
 ENTRIES = {'ES_PWD': b'pa:ss\nword', 'output.elasticsearch.api_key': b'id:key', 'EMPTY': b''}
+
+
+def test_reads_a_keystore_filebeat_wrote():
+    assert decode(FILEBEAT_8_16_0_KEYSTORE) == FILEBEAT_8_16_0_ENTRIES
+
+
+def test_writes_the_document_byte_for_byte_as_filebeat():
+    document = decrypt(FILEBEAT_8_16_0_KEYSTORE)
+    assert serialize(parse(document)) == document
+    # Same salt and IV: the whole file comes out identical.
+    payload = base64.b64decode(FILEBEAT_8_16_0_KEYSTORE[2:])
+    assert encode(FILEBEAT_8_16_0_ENTRIES, salt=payload[:64], iv=payload[64:76]) == FILEBEAT_8_16_0_KEYSTORE
 
 
 def test_round_trip():
