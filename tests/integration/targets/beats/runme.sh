@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The beats role against the test node with the real Heartbeat, Metricbeat and Filebeat
-# (tests/shippers/beats builds them): for a writer's password and for an API key, the rendered
+# (tests/shippers/beats builds them): check mode writes nothing; for a writer's password and for an API key, the rendered
 # configuration and keystore pass the Beats' `test config` and `test output`, no secret is in a
 # configuration file, a re-run changes nothing (from the play recap), and a configuration
 # the Beat's `test config` refuses does not replace the current one.
@@ -15,6 +15,10 @@ run() { ansible-playbook -i inventory.ini -e @../../integration_config.yml -e "w
 trap 'run cleanup.yml; rm -rf "$workdir"' EXIT
 
 run setup.yml
+run converge.yml -e auth=basic --check --diff
+for beat in heartbeat metricbeat filebeat; do
+  [ ! -e "$workdir/$beat/etc/$beat.yml" ] && [ ! -e "$workdir/$beat/data/$beat.keystore" ]
+done
 for auth in basic api_key; do
   run converge.yml -e "auth=$auth"
   run converge.yml -e "auth=$auth" | tee "$workdir/rerun.log"

@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import grp
 import json
 import os
+import pwd
 import stat
 
 import pytest
@@ -114,3 +116,12 @@ def test_bad_input_is_refused_before_any_write(capsys, keystore):
 def test_missing_directory_is_a_clear_error(capsys, tmp_path):
     result = run(capsys, path=str(tmp_path / 'nowhere' / 'k.keystore'), entries={'ES_PWD': SECRET})
     assert result['failed'] and 'does not exist' in result['msg']
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='only root can give a file to another user')
+def test_owner_and_group_are_the_beats_user(capsys, keystore):
+    result = run(capsys, path=str(keystore), entries={'ES_PWD': SECRET}, owner='nobody', group='nogroup')
+    assert result['changed']
+    info = os.stat(keystore)
+    assert (pwd.getpwuid(info.st_uid).pw_name, grp.getgrgid(info.st_gid).gr_name) == ('nobody', 'nogroup')
+    assert not run(capsys, path=str(keystore), entries={'ES_PWD': SECRET}, owner='nobody', group='nogroup')['changed']
