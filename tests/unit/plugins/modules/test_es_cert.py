@@ -4,26 +4,19 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import stat
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 from cryptography import x509
 
 from ansible_collections.esguard.security.plugins.modules import es_cert
+from ansible_collections.esguard.security.tests.unit.plugins.modules.module_runner import run_module
 
 
-def run(capsys, check_mode=False, diff=False, **args):
-    if check_mode:
-        args['_ansible_check_mode'] = True
-    if diff:
-        args['_ansible_diff'] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            es_cert.main()
-    return json.loads(capsys.readouterr().out)
+run = functools.partial(run_module, es_cert.main)
 
 
 def mode(path):
