@@ -7,10 +7,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import tempfile
+import time
 
 SECRET_MODE = 0o600
+
+
+class FileLockedError(Exception):
+    """Another process held a file's lock for longer than the caller would wait."""
 
 
 def read_bytes(path):
@@ -55,3 +62,29 @@ def apply_file_attributes(module, path, secret, changed):
     if secret:
         file_args['mode'] = SECRET_MODE
     return module.set_fs_attributes_if_different(file_args, changed)
+
+
+@contextlib.contextmanager
+def exclusive_lock(path, timeout):
+    """Hold the POSIX record lock of path, when it exists, for the time of the block.
+
+    It is the lock the JDK's FileChannel.lock takes on Linux, so a tool that rewrites the file in
+    place under that lock (such as logstash-keystore) and this collection never interleave.
+    """
+    if not os.path.exists(path):
+        yield
+        return
+    handle = os.open(path, os.O_RDWR)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    raise FileLockedError('%s is locked by another process' % path)
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(handle)

@@ -72,6 +72,8 @@ notes:
   - The file's mode is always V(0600), whatever O(mode) says. Logstash runs as the C(logstash) user,
     so set O(owner=logstash).
   - O(entries) and O(password) are never logged; results and diffs name keys, never values.
+  - While the keystore is read and written, the module holds the file lock that C(logstash-keystore) takes
+    when it saves the file, and waits up to 30 seconds for another holder.
   - A keystore opened with a password is written back with the same password; one made without a
     password stays without. To change the password, remove the file and let the module create it again.
 seealso:
@@ -141,10 +143,32 @@ from ansible_collections.esguard.security.plugins.module_utils._certificates imp
     HAS_CRYPTOGRAPHY,
 )
 from ansible_collections.esguard.security.plugins.module_utils._files import (
+    FileLockedError,
     apply_file_attributes,
+    exclusive_lock,
     read_bytes,
     write_atomically,
 )
+
+# How long to wait for another writer of the keystore, such as logstash-keystore.
+LOCK_TIMEOUT = 30
+
+
+def apply_plan(module, path):
+    """Decide from the keystore as it is, and write it when something changes."""
+    plan = ks.plan_keystore(path, read_bytes(path), module.params['entries'], module.params['exclusive'],
+                            module.params['password'])
+    entries = plan.entries
+    result = dict(changed=plan.changed, created=plan.created, added=entries.added, updated=entries.updated,
+                  removed=entries.removed, keys=sorted(entries.result))
+    if module._diff:
+        result['diff'] = ks.plan_diff(path, entries, plan.current_keys, plan.created)
+    if not module.check_mode:
+        if plan.changed:
+            write_atomically(module, path, ks.build_keystore(entries.result, plan.password, plan.default_password),
+                             secret=True)
+        result['changed'] = apply_file_attributes(module, path, True, plan.changed)
+    return result
 
 
 def main():
@@ -166,21 +190,10 @@ def main():
         module.fail_json(msg='the directory of the keystore %s does not exist' % path)
 
     try:
-        plan = ks.plan_keystore(path, read_bytes(path), module.params['entries'], module.params['exclusive'],
-                                module.params['password'])
-    except ks.KeystoreError as exc:
+        with exclusive_lock(path, LOCK_TIMEOUT):
+            result = apply_plan(module, path)
+    except (ks.KeystoreError, FileLockedError) as exc:
         module.fail_json(msg=str(exc))
-
-    entries = plan.entries
-    result = dict(changed=plan.changed, created=plan.created, added=entries.added, updated=entries.updated,
-                  removed=entries.removed, keys=sorted(entries.result))
-    if module._diff:
-        result['diff'] = ks.plan_diff(path, entries, plan.current_keys, plan.created)
-    if not module.check_mode:
-        if plan.changed:
-            write_atomically(module, path, ks.build_keystore(entries.result, plan.password, plan.default_password),
-                             secret=True)
-        result['changed'] = apply_file_attributes(module, path, True, plan.changed)
     module.exit_json(**result)
 
 

@@ -16,6 +16,7 @@ import subprocess
 import pytest
 
 from ansible_collections.esguard.security.plugins.module_utils import _logstash_keystore as ks
+from ansible_collections.esguard.security.plugins.module_utils._files import FileLockedError, exclusive_lock
 
 JDK_BIN = '/usr/lib/jvm/java-17-openjdk-amd64/bin'
 
@@ -29,18 +30,24 @@ pytestmark = pytest.mark.skipif(not (_tool('javac') and _tool('java')), reason='
 
 
 @pytest.fixture(scope='module')
-def jdk(tmp_path_factory):
-    """Runs the compiled LogstashKeystore program with LOGSTASH_KEYSTORE_PASS set to password (or unset)."""
+def jdk_classes(tmp_path_factory):
+    """The directory of the compiled LogstashKeystore program."""
     classes = str(tmp_path_factory.mktemp('classes'))
     source = os.path.join(os.path.dirname(__file__), 'jdk', 'LogstashKeystore.java')
     subprocess.run([_tool('javac'), '-d', classes, source], check=True)
+    return classes
+
+
+@pytest.fixture(scope='module')
+def jdk(jdk_classes):
+    """Runs the compiled LogstashKeystore program with LOGSTASH_KEYSTORE_PASS set to password (or unset)."""
 
     def run(password, *args, properties=()):
         env = {key: value for key, value in os.environ.items() if key != ks.PASSWORD_ENV}
         if password is not None:
             env[ks.PASSWORD_ENV] = password
         env.setdefault('LANG', 'C.UTF-8')
-        out = subprocess.run([_tool('java'), *properties, '-cp', classes, 'LogstashKeystore', *args], env=env,
+        out = subprocess.run([_tool('java'), *properties, '-cp', jdk_classes, 'LogstashKeystore', *args], env=env,
                              check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
         return dict((key, base64.b64decode(value)) for key, value in (line.split('\t') for line in out.splitlines()))
     return run
@@ -78,3 +85,21 @@ def test_collection_reads_the_older_jdk_format(jdk, tmp_path):
     path = tmp_path / 'logstash.keystore'
     jdk('changeit', 'create', str(path), 'ES_PWD=old', properties=['-Dkeystore.pkcs12.legacy'])
     assert ks.read_keystore(path.read_bytes(), 'changeit')[0] == {'es_pwd': b'old', 'keystore.seed': b'keystore.seed'}
+
+
+def test_the_lock_is_the_one_logstash_takes(jdk, jdk_classes, tmp_path):
+    """While the JDK holds the lock Logstash holds when it saves the keystore, the collection does not write."""
+    path = tmp_path / 'logstash.keystore'
+    jdk('changeit', 'create', str(path), 'A=b')
+    holder = subprocess.Popen([_tool('java'), '-cp', jdk_classes, 'LogstashKeystore', 'lock', str(path)],
+                              stdout=subprocess.PIPE, universal_newlines=True)
+    try:
+        assert holder.stdout.readline().strip() == 'locked'
+        with pytest.raises(FileLockedError, match='locked by another process'):
+            with exclusive_lock(str(path), 0.3):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with exclusive_lock(str(path), 0.3):
+        pass

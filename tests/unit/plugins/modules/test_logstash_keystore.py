@@ -8,6 +8,8 @@ import functools
 import json
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -87,3 +89,26 @@ def test_bad_input_is_refused_before_writing(capsys, tmp_path):
     result = run(capsys, path=str(path), password='pw', entries={'a': 'value-a'})
     assert result['failed'] and result['msg'].startswith('cannot use the keystore %s' % path)
     assert path.read_bytes() == b'not a keystore'
+
+
+def test_waits_for_another_writer_and_gives_up(capsys, tmp_path, monkeypatch):
+    """logstash-keystore rewrites the file in place under the JDK's file lock: never write under it."""
+    path = tmp_path / 'logstash.keystore'
+    run(capsys, path=str(path), password='pw', entries={'a': 'value-a'})
+    holder = subprocess.Popen(
+        [sys.executable, '-c', 'import fcntl, os, sys, time\n'
+         'handle = os.open(sys.argv[1], os.O_RDWR)\n'
+         'fcntl.lockf(handle, fcntl.LOCK_EX)\n'
+         'print("locked", flush=True)\n'
+         'time.sleep(30)\n', str(path)], stdout=subprocess.PIPE, universal_newlines=True)
+    try:
+        assert holder.stdout.readline().strip() == 'locked'
+        monkeypatch.setattr(logstash_keystore, 'LOCK_TIMEOUT', 0.3, raising=False)
+        content = path.read_bytes()
+        result = run(capsys, path=str(path), password='pw', entries={'a': 'value-b'})
+        assert result['failed'] and result['msg'] == '%s is locked by another process' % path
+        assert path.read_bytes() == content
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run(capsys, path=str(path), password='pw', entries={'a': 'value-b'})['changed']

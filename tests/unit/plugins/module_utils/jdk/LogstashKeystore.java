@@ -4,6 +4,7 @@
 //
 //   java LogstashKeystore read FILE            prints "key<TAB>Base64 of the value" per entry
 //   java LogstashKeystore create FILE K=V...   creates FILE holding the marker and these entries
+//   java LogstashKeystore lock FILE            holds the file lock Logstash takes while it saves, for 30 s
 //
 // The password is LOGSTASH_KEYSTORE_PASS when it is set (Base64 of the low byte of each char when
 // it is not ASCII); otherwise a random one, kept obfuscated after the PKCS#12 data with its length
@@ -12,9 +13,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -32,7 +35,14 @@ public final class LogstashKeystore {
     public static void main(String[] args) throws Exception {
         String file = args[1];
         String configured = System.getenv("LOGSTASH_KEYSTORE_PASS");
-        if (args[0].equals("read")) {
+        if (args[0].equals("lock")) {
+            try (FileChannel channel = FileChannel.open(Paths.get(file), StandardOpenOption.APPEND)) {
+                channel.lock();
+                System.out.println("locked");
+                System.out.flush();
+                Thread.sleep(30000);
+            }
+        } else if (args[0].equals("read")) {
             char[] password = configured != null ? explicit(configured) : kept(Files.readAllBytes(Paths.get(file)));
             KeyStore store = KeyStore.getInstance("pkcs12");
             try (InputStream in = new FileInputStream(file)) {
