@@ -7,8 +7,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import tempfile
+import time
 
 from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
 
@@ -26,6 +29,10 @@ def check_output_path(path, option):
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise OutputPathError('%s: the directory %s does not exist' % (option, directory))
+
+
+class FileLockedError(Exception):
+    """Another process held a file's lock for longer than the caller would wait."""
 
 
 def read_bytes(path):
@@ -77,3 +84,29 @@ def apply_secret_file_attributes(module, path, owner, group, changed):
     changed = module.set_owner_if_different(path, owner, changed)
     changed = module.set_group_if_different(path, group, changed)
     return module.set_mode_if_different(path, SECRET_MODE, changed)
+
+
+@contextlib.contextmanager
+def exclusive_lock(path, timeout):
+    """Hold the POSIX record lock of path, when it exists, for the time of the block.
+
+    It is the lock the JDK's FileChannel.lock takes on Linux, so a tool that rewrites the file in
+    place under that lock (such as logstash-keystore) and this collection never interleave.
+    """
+    if not os.path.exists(path):
+        yield
+        return
+    handle = os.open(path, os.O_RDWR)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    raise FileLockedError('%s is locked by another process' % path)
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(handle)
