@@ -3,8 +3,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Certificates from es_cert, proven on a real Elasticsearch node.
 
-A second node instance (port 9210) serves HTTPS with a certificate es_cert issued and
-trusts es_cert's CA for client certificates, so the shared node is never reconfigured.
+A second node instance (the test node's port + 10, so 9210 next to 9200) serves HTTPS with a
+certificate es_cert issued and trusts es_cert's CA for client certificates, so the shared node is
+never reconfigured; runs against nodes of several versions at once each get their own.
 Elasticsearch reloads changed certificate files by itself; the tests wait for that.
 The PKI realm is not available under the basic license, so that instance runs the trial license.
 """
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 import pytest
@@ -28,7 +30,8 @@ from cryptography.hazmat.primitives import hashes
 from elasticsearch import Elasticsearch
 
 NODE_SCRIPT = Path(__file__).resolve().parents[1] / 'es' / 'node'
-PORT = 9210
+# The extra node's port is the test node's + 10: a node of each version has its own.
+PORT = urlsplit(os.environ.get('ESGUARD_ES_URL', 'https://127.0.0.1:9200')).port + 10
 RUN_USER = 'esguard-es'
 RELOAD_TIMEOUT = 60
 
