@@ -9,10 +9,10 @@ import os
 import stat
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 from cryptography import x509
 
 from ansible_collections.esguard.security.plugins.modules import es_cert
+from ansible_collections.esguard.security.tests.unit.plugins.modules.module_args import patch_module_args
 
 
 def run(capsys, check_mode=False, diff=False, **args):
