@@ -50,6 +50,7 @@ def bootstrap(sandbox):
 
 
 def finish(proc):
+    """The standard output of a bootstrap that succeeded, and its log."""
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     return out, err
@@ -66,14 +67,14 @@ def lock_is_held(path):
 
 
 def test_concurrent_bootstraps_build_a_virtualenv_once(sandbox):
-    results = [finish(p) for p in [bootstrap(sandbox), bootstrap(sandbox)]]
-    creations = sum(err.count('creating virtualenv') for _, err in results)
+    logs = [finish(p)[1] for p in [bootstrap(sandbox), bootstrap(sandbox)]]
+    creations = sum(log.count('creating virtualenv') for log in logs)
     assert creations == 1
     assert (sandbox['venv'] / 'bin' / 'python').exists()
 
 
 def test_a_virtualenv_in_use_is_replaced_only_after_its_run_ends(sandbox):
-    shell_code, _ = finish(bootstrap(sandbox))
+    shell_code = finish(bootstrap(sandbox))[0]
     # A run that uses the virtualenv: it evals bootstrap's output, which holds the lock's shared side.
     run = subprocess.Popen(['bash', '-c', shell_code + '\nread -r _'], stdin=subprocess.PIPE, text=True)
     lock = '%s.lock' % sandbox['venv']
@@ -91,7 +92,7 @@ def test_a_virtualenv_in_use_is_replaced_only_after_its_run_ends(sandbox):
     assert marker.exists()
 
     run.communicate('\n', timeout=30)
-    _, err = finish(replacer)
+    err = finish(replacer)[1]
     assert 'waiting for the runs that use' in err
     assert 'creating virtualenv' in err
     assert not marker.exists()
