@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import base64
 import os
-import tempfile
 import time
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
 from ansible_collections.esguard.security.plugins.module_utils._connection import connect, es_module
+from ansible_collections.esguard.security.plugins.module_utils._files import write_atomically
 
 from ansible_collections.esguard.security.plugins.module_utils._roles import (
     ROLE_BODY_OPTIONS, RoleInputError, request_body, same_role, shown, validate)
@@ -241,18 +241,11 @@ def _read_secret_file(module, path):
 
 
 def _write_secret_file(module, path, content):
-    """Write atomically; the temporary file is 0600 from its creation, so the secret is never readable by others."""
-    directory = os.path.dirname(os.path.abspath(path))
+    """Write atomically with the collection's file writer: the file is 0600 before the secret lands."""
     try:
-        handle, tmp_path = tempfile.mkstemp(dir=directory, prefix='.es_api_key.')
-        with os.fdopen(handle, 'w') as tmp:
-            tmp.write(content)
-            tmp.flush()
-            os.fsync(tmp.fileno())
+        write_atomically(module, path, content.encode('utf-8'), secret=True)
     except (IOError, OSError) as error:
         module.fail_json(msg='cannot write secret_file %s: %s' % (path, error.strerror))
-    # The old file's mode may be looser than 0600: do not carry it over.
-    module.atomic_move(tmp_path, path, keep_dest_attrs=False)
     module.set_mode_if_different(path, '0600', False)
     if module.params['secret_file_owner']:
         module.set_owner_if_different(path, module.params['secret_file_owner'], False)
