@@ -10,7 +10,7 @@ import stat
 
 import pytest
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.esguard.security.tests.unit.plugins.modules.module_args import patch_module_args
 
 from ansible_collections.esguard.security.plugins.module_utils._files import (
     OutputPathError, apply_secret_file_attributes, check_output_path, write_atomically)

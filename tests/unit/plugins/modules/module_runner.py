@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.esguard.security.tests.unit.plugins.modules.module_args import patch_module_args
 
 
 def run_module(module, capsys, check_mode=False, diff=False, **args):
