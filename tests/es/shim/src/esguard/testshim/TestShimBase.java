@@ -9,15 +9,13 @@
  * Scripts (for lang-mustache): the subset of Mustache that role templates use,
  * see MustacheSubsetScriptEngine.
  *
- * Root (for rest-root): GET / with the monitor privilege, see RootInfo.
+ * Root (for rest-root): GET / with the monitor privilege, see RootInfo; it is registered
+ * by TestShimPlugin, whose action and REST handler signatures differ between majors.
  */
 package esguard.testshim;
 
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -26,17 +24,8 @@ import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.email.UAX29URLEmailTokenizer;
 import org.apache.lucene.analysis.miscellaneous.RemoveDuplicatesTokenFilter;
 import org.apache.lucene.analysis.pattern.PatternCaptureGroupTokenFilter;
-import org.elasticsearch.action.ActionRequest;
-import org.elasticsearch.action.ActionResponse;
-import org.elasticsearch.cluster.metadata.IndexNameExpressionResolver;
-import org.elasticsearch.cluster.node.DiscoveryNodes;
-import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
-import org.elasticsearch.common.settings.ClusterSettings;
-import org.elasticsearch.common.settings.IndexScopedSettings;
 import org.elasticsearch.common.settings.Settings;
-import org.elasticsearch.common.settings.SettingsFilter;
 import org.elasticsearch.env.Environment;
-import org.elasticsearch.features.NodeFeature;
 import org.elasticsearch.index.IndexSettings;
 import org.elasticsearch.index.analysis.TokenFilterFactory;
 import org.elasticsearch.index.analysis.TokenizerFactory;
@@ -46,11 +35,10 @@ import org.elasticsearch.plugins.AnalysisPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.plugins.ScriptPlugin;
 import org.elasticsearch.script.ScriptContext;
-import org.elasticsearch.rest.RestController;
-import org.elasticsearch.rest.RestHandler;
 import org.elasticsearch.script.ScriptEngine;
 
-public class TestShimPlugin extends Plugin implements ActionPlugin, AnalysisPlugin, ScriptPlugin {
+/** What every Elasticsearch major shares; TestShimPlugin (one per major, in src-es8 and src-es9) adds GET /. */
+public abstract class TestShimBase extends Plugin implements ActionPlugin, AnalysisPlugin, ScriptPlugin {
 
     private static TokenFilterFactory filter(String name, UnaryOperator<TokenStream> wrap) {
         return new TokenFilterFactory() {
@@ -97,25 +85,5 @@ public class TestShimPlugin extends Plugin implements ActionPlugin, AnalysisPlug
     @Override
     public ScriptEngine getScriptEngine(Settings settings, Collection<ScriptContext<?>> contexts) {
         return new MustacheSubsetScriptEngine();
-    }
-
-    @Override
-    public Collection<ActionHandler<? extends ActionRequest, ? extends ActionResponse>> getActions() {
-        return List.of(new ActionHandler<>(RootInfo.ACTION, RootInfo.Transport.class));
-    }
-
-    @Override
-    public Collection<RestHandler> getRestHandlers(
-        Settings settings,
-        NamedWriteableRegistry namedWriteableRegistry,
-        RestController restController,
-        ClusterSettings clusterSettings,
-        IndexScopedSettings indexScopedSettings,
-        SettingsFilter settingsFilter,
-        IndexNameExpressionResolver indexNameExpressionResolver,
-        Supplier<DiscoveryNodes> nodesInCluster,
-        Predicate<NodeFeature> clusterSupportsFeature
-    ) {
-        return List.of(new RootInfo.Handler());
     }
 }
