@@ -50,11 +50,26 @@ def client_9x(tmp_path_factory):
     return target
 
 
-def test_a_9x_client_against_an_8x_server_says_which_client_to_install(es_node, client_9x):
+@pytest.fixture(scope='module')
+def server_major(admin):
+    return int(admin.info()['version']['number'].split('.')[0])
+
+
+def test_a_9x_client_against_an_8x_server_says_which_client_to_install(es_node, client_9x, server_major):
+    if server_major >= 9:
+        pytest.skip('the server is %d.x, which the 9.x client works with' % server_major)
     result = run_module('es_credential_check', admin_probe(es_node, ca_certs=es_node['ca']), client_9x)
     assert result['failed']
     assert result['msg'] == ('authenticate failed: the Elasticsearch server is 8.x and refuses the 9.x Python '
                              'client: install elasticsearch>=8.13,<9 where the module runs')
+
+
+def test_a_9x_client_against_a_9x_server_works(es_node, client_9x, server_major):
+    if server_major < 9:
+        pytest.skip('the server is %d.x, which refuses the 9.x client' % server_major)
+    result = run_module('es_credential_check', admin_probe(es_node, ca_certs=es_node['ca']), client_9x)
+    assert not result.get('failed'), result.get('msg')
+    assert result['identity']['username'] == es_node['username'] and result['missing'] == []
 
 
 def a_public_ca():
