@@ -232,10 +232,14 @@ def load_certificates(data, what='bundle'):
     return [load_certificate(block, what) for block in blocks]
 
 
+def _public(key):
+    """The public key of a private key, or the key itself when it is public already."""
+    return key.public_key() if hasattr(key, 'public_key') else key
+
+
 def public_key_bytes(key):
     """DER SubjectPublicKeyInfo of a key (private or public): equal bytes mean the same key pair."""
-    public = key.public_key() if hasattr(key, 'public_key') else key
-    return public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return _public(key).public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def not_valid_after(cert):
@@ -370,10 +374,11 @@ def regeneration_reasons(profile, cert, key, issuer_cert, renew_before, now=None
     return reasons
 
 
-def check_ca(ca_cert, ca_key, now=None):
-    """Refuse a CA that cannot issue: key of another certificate, expired, or no CA at all."""
+def check_ca(ca_cert, ca_key=None, now=None):
+    """Refuse a CA that cannot issue: key of another certificate, expired, or no CA at all.
+    Without ca_key (the key is kept elsewhere) everything but the key is checked."""
     now = now or utcnow()
-    if public_key_bytes(ca_cert.public_key()) != public_key_bytes(ca_key):
+    if ca_key is not None and public_key_bytes(ca_cert.public_key()) != public_key_bytes(ca_key):
         raise CertificateError('the CA private key does not match the CA certificate')
     if not_valid_after(ca_cert) <= now:
         raise CertificateError('the CA certificate expired on %s' % not_valid_after(ca_cert).isoformat())
@@ -385,7 +390,8 @@ def check_ca(ca_cert, ca_key, now=None):
 
 
 def build_certificate(profile, key, valid_for, issuer_cert=None, issuer_key=None, now=None):
-    """Sign a new certificate for key. Without issuer, the certificate is self-signed (a CA)."""
+    """Sign a new certificate for key (a private key, or only the public key of a CSR when the
+    issuer signs). Without issuer, the certificate is self-signed (a CA)."""
     now = now or utcnow()
     # Back-date a little: hosts whose clocks lag must not see a certificate from the future.
     not_before = now - datetime.timedelta(minutes=5)
@@ -397,21 +403,65 @@ def build_certificate(profile, key, valid_for, issuer_cert=None, issuer_key=None
     builder = (x509.CertificateBuilder()
                .subject_name(profile.subject)
                .issuer_name(issuer_cert.subject if issuer_cert is not None else profile.subject)
-               .public_key(key.public_key())
+               .public_key(_public(key))
                .serial_number(x509.random_serial_number())
                .not_valid_before(not_before)
                .not_valid_after(not_after)
                .add_extension(profile.basic_constraints(), critical=True)
                .add_extension(profile.key_usage(), critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(_public(key)), critical=False))
     eku = profile.extended_key_usage()
     if eku is not None:
         builder = builder.add_extension(eku, critical=False)
     if profile.sans:
         builder = builder.add_extension(x509.SubjectAlternativeName(profile.sans), critical=False)
-    authority = issuer_cert.public_key() if issuer_cert is not None else key.public_key()
+    authority = issuer_cert.public_key() if issuer_cert is not None else _public(key)
     builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(authority), critical=False)
     return builder.sign(signing_key, _signature_hash(signing_key))
+
+
+def build_csr(profile, key):
+    """A certificate signing request for key with the profile's subject and subject alternative names.
+    It proves that the requester holds the key; the CA decides what the certificate contains."""
+    builder = x509.CertificateSigningRequestBuilder().subject_name(profile.subject)
+    if profile.sans:
+        builder = builder.add_extension(x509.SubjectAlternativeName(profile.sans), critical=False)
+    return builder.sign(key, _signature_hash(key))
+
+
+def load_csr(data):
+    try:
+        csr = x509.load_pem_x509_csr(data)
+    except ValueError:
+        raise CertificateError('csr_content is not a PEM certificate signing request')
+    if not csr.is_signature_valid:
+        raise CertificateError('csr_content: the signature of the certificate signing request is not valid')
+    return csr
+
+
+def csr_sans(csr):
+    try:
+        return list(csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value)
+    except x509.ExtensionNotFound:
+        return []
+
+
+def csr_mismatches(profile, csr):
+    """What a CSR asks for that the profile does not grant: the CA signs only the names its own task
+    gives, so a CSR carried from the wrong host (or forged there) is refused instead of signed."""
+    problems = []
+    if csr.subject != profile.subject:
+        problems.append('the CSR asks for subject %s, this task issues %s'
+                        % (csr.subject.rfc4514_string(), profile.subject.rfc4514_string()))
+    if sorted(map(_san_key, csr_sans(csr))) != sorted(map(_san_key, profile.sans)):
+        problems.append('the CSR asks for subject alternative names [%s], this task issues [%s]'
+                        % (', '.join(san_text(name) for name in csr_sans(csr)),
+                           ', '.join(san_text(name) for name in profile.sans)))
+    return problems
+
+
+def csr_pem(csr):
+    return csr.public_bytes(serialization.Encoding.PEM)
 
 
 def certificate_pem(cert):
@@ -485,6 +535,12 @@ def describe(cert):
         'fingerprint_sha256': sha256_fingerprint(cert),
         'subject_alt_names': [san_text(name) for name in certificate_sans(cert)],
     }
+
+
+def describe_requested(profile, issuer_cert):
+    """The known facts of a certificate a CSR asks for, as describe_planned gives them."""
+    return {'subject': profile.subject.rfc4514_string(), 'issuer': issuer_cert.subject.rfc4514_string(),
+            'subject_alt_names': [san_text(name) for name in profile.sans]}
 
 
 def describe_planned(cert):

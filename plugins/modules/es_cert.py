@@ -22,6 +22,12 @@ description:
     key usages and issuing CA are the ones asked for, and it does not expire within O(renew_before).
     The validity period asked for (O(valid_for)) is never itself a reason to issue again.
   - Secret files (private keys, PKCS#12 keystores) are always written with mode V(0600).
+  - 'The CA private key and a host''s private key can each stay where they are, in three steps: on the host,
+    O(request_csr=true) makes or keeps the key and, only when the certificate must be issued, returns a
+    certificate signing request (RV(csr)); where the CA key is (the controller), O(csr_content) signs it and
+    returns the certificate (RV(certificate_pem)); on the host again, O(import_certificate_content) installs
+    it, with the chain and PKCS#12 keystore. Both sides decide as a single task does: nothing is requested,
+    signed or written while the certificate fits.'
 author:
   - esguard maintainers (@esguard)
 requirements:
@@ -52,12 +58,13 @@ options:
     description:
       - Where the PEM certificate is written. Its directory must exist; this and every other output path are
         checked before anything is written.
+      - Required, except with O(csr_content), which writes no file.
     type: path
-    required: true
   privatekey_path:
-    description: Where the PEM private key (PKCS#8) is written. Its mode is always V(0600).
+    description:
+      - Where the PEM private key (PKCS#8) is written. Its mode is always V(0600).
+      - Required, except with O(csr_content), which writes no file.
     type: path
-    required: true
   privatekey_passphrase:
     description:
       - Encrypts the private key file with this passphrase, and reads an existing key with it.
@@ -117,7 +124,10 @@ options:
     description: PEM certificate of the issuing CA, as content. Mutually exclusive with O(ca_path).
     type: str
   ca_privatekey_path:
-    description: PEM private key of the issuing CA. It must belong to the CA certificate.
+    description:
+      - PEM private key of the issuing CA. It must belong to the CA certificate.
+      - For O(type=server) and O(type=client), this or O(ca_privatekey_content) is required to sign here; leave
+        both out with O(request_csr) or O(import_certificate_content), where the CA key stays elsewhere.
     type: path
   ca_privatekey_content:
     description: PEM private key of the issuing CA, as content. Mutually exclusive with O(ca_privatekey_path).
@@ -130,9 +140,36 @@ options:
       - For O(type=ca), bring your own CA instead of creating one, with O(import_privatekey_content).
         They are checked (the key must match, the CA must be valid now) and written to O(path) and
         O(privatekey_path).
+      - For O(type=server) and O(type=client), a certificate issued elsewhere (RV(certificate_pem) of the
+        signing task), for the private key at O(privatekey_path) or for O(import_privatekey_content). It is
+        installed only if it is exactly what this task would issue (key, subject, subject alternative names,
+        usages, issued by the CA of O(ca_path) or O(ca_content), not within O(renew_before)); otherwise the task
+        fails and writes nothing.
     type: str
   import_privatekey_content:
-    description: PEM private key of the CA given in O(import_certificate_content).
+    description:
+      - PEM private key of the certificate given in O(import_certificate_content); required for O(type=ca).
+      - For a leaf certificate whose key was made on the controller and is copied to the host.
+    type: str
+  request_csr:
+    description:
+      - For O(type=server) and O(type=client) where the CA private key is not: makes the private key at
+        O(privatekey_path) when there is none (or it has another O(key_type)), keeps it otherwise, and when the
+        certificate at O(path) must be issued, returns a certificate signing request in RV(csr) instead of
+        signing. The key never leaves the host.
+      - Nothing but a new private key is written; the certificate, chain and keystore follow once the signed
+        certificate is given in O(import_certificate_content).
+      - Needs the CA certificate (O(ca_path) or O(ca_content)) to decide whether the certificate still fits.
+    type: bool
+    default: false
+  csr_content:
+    description:
+      - PEM certificate signing request (RV(csr) of the host's task) to sign with the CA key of this task, which
+        writes no file and returns the certificate in RV(certificate_pem).
+      - The certificate gets the subject, subject alternative names, usages and validity of this task; the
+        request only proves that its host holds the key. A request asking for another subject or other names is
+        refused.
+      - Give it only when the host asked for a certificate (RV(csr) is not null): every signing issues a new one.
     type: str
   chain_path:
     description: Where to write the certificate followed by its CA certificate (PEM), for O(type=server) and O(type=client).
@@ -169,6 +206,9 @@ options:
     type: bool
     default: false
 notes:
+  - In check mode, a certificate signing request is made and signed all the same (nothing is written), so the
+    import on the host can show the certificate it would install; a new private key exists only in the memory
+    of the checking task then, so an import for it cannot be checked before the real run.
   - O(mode) applies to certificates, chains and trust bundles; O(owner), O(group) and the other file options
     apply to every file written.
   - The private key and PKCS#12 password options are never logged; results contain no key material.
@@ -280,6 +320,49 @@ EXAMPLES = r"""
   delegate_to: localhost
   run_once: true
 
+# The node's key stays on the node and the CA key on the controller: the node asks, the controller
+# signs, the node installs. A second run finds the certificate fitting and requests, signs and writes nothing.
+- name: Key of the node, and a request when its certificate must be issued
+  esguard.security.es_cert:
+    type: server
+    request_csr: true
+    subject:
+      CN: "{{ inventory_hostname }}"
+    subject_alt_names: ["DNS:{{ inventory_hostname }}", DNS:localhost, IP:127.0.0.1]
+    ca_content: "{{ lookup('ansible.builtin.file', playbook_dir ~ '/pki/ca.crt') }}"
+    path: /etc/elasticsearch/certs/http.crt
+    privatekey_path: /etc/elasticsearch/certs/http.key
+    owner: elasticsearch
+    group: elasticsearch
+  register: http_request
+
+- name: Sign the request with the CA on the controller
+  esguard.security.es_cert:
+    type: server
+    csr_content: "{{ http_request.csr }}"
+    subject:
+      CN: "{{ inventory_hostname }}"
+    subject_alt_names: ["DNS:{{ inventory_hostname }}", DNS:localhost, IP:127.0.0.1]
+    ca_path: "{{ playbook_dir }}/pki/ca.crt"
+    ca_privatekey_path: "{{ playbook_dir }}/pki/ca.key"
+  delegate_to: localhost
+  when: http_request.csr is not none
+  register: http_signed
+
+- name: Install the signed certificate next to its key
+  esguard.security.es_cert:
+    type: server
+    import_certificate_content: "{{ http_signed.certificate_pem }}"
+    subject:
+      CN: "{{ inventory_hostname }}"
+    subject_alt_names: ["DNS:{{ inventory_hostname }}", DNS:localhost, IP:127.0.0.1]
+    ca_content: "{{ lookup('ansible.builtin.file', playbook_dir ~ '/pki/ca.crt') }}"
+    path: /etc/elasticsearch/certs/http.crt
+    privatekey_path: /etc/elasticsearch/certs/http.key
+    owner: elasticsearch
+    group: elasticsearch
+  when: http_signed is changed
+
 - name: Pin the CA in Beats by its fingerprint
   ansible.builtin.debug:
     msg: "ssl.ca_trusted_fingerprint: {{ ca.certificate.fingerprint_sha256 }}"
@@ -334,6 +417,18 @@ reasons:
   type: list
   elements: str
   sample: ['the subject alternative names changed']
+csr:
+  description:
+    - With O(request_csr), the PEM certificate signing request to sign where the CA key is (O(csr_content)),
+      or V(null) when the certificate fits and nothing needs signing.
+  returned: when O(request_csr=true)
+  type: str
+  sample: "-----BEGIN CERTIFICATE REQUEST-----\nMIIBHDCBwwIBADAR...\n-----END CERTIFICATE REQUEST-----\n"
+certificate_pem:
+  description: With O(csr_content), the PEM certificate signed for the request (also in check mode, where it is not used).
+  returned: when O(csr_content) is given
+  type: str
+  sample: "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU...\n-----END CERTIFICATE-----\n"
 written:
   description: The files that were (or in check mode would be) written.
   returned: success
@@ -370,8 +465,8 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             type=dict(type='str', required=True, choices=list(certs.CERTIFICATE_TYPES)),
-            path=dict(type='path', required=True),
-            privatekey_path=dict(type='path', required=True),
+            path=dict(type='path'),
+            privatekey_path=dict(type='path'),
             privatekey_passphrase=dict(type='str', no_log=True),
             key_type=dict(type='str', default='rsa_2048', choices=list(certs.KEY_TYPES)),
             subject=dict(type='raw'),
@@ -392,16 +487,16 @@ def main():
             pkcs12_name=dict(type='str'),
             trust_bundle_path=dict(type='path'),
             trust_bundle_extra_cas=dict(type='list', elements='path', default=[]),
+            request_csr=dict(type='bool', default=False),
+            csr_content=dict(type='str'),
             force=dict(type='bool', default=False),
             backup=dict(type='bool', default=False),
         ),
         mutually_exclusive=[('ca_path', 'ca_content'), ('ca_privatekey_path', 'ca_privatekey_content')],
-        required_together=[('pkcs12_path', 'pkcs12_password'),
-                           ('import_certificate_content', 'import_privatekey_content')],
+        required_together=[('pkcs12_path', 'pkcs12_password')],
+        required_by={'import_privatekey_content': 'import_certificate_content'},
         required_if=[('type', 'server', ('ca_path', 'ca_content'), True),
-                     ('type', 'server', ('ca_privatekey_path', 'ca_privatekey_content'), True),
-                     ('type', 'client', ('ca_path', 'ca_content'), True),
-                     ('type', 'client', ('ca_privatekey_path', 'ca_privatekey_content'), True)],
+                     ('type', 'client', ('ca_path', 'ca_content'), True)],
         add_file_common_args=True,
         supports_check_mode=True,
     )
@@ -418,8 +513,12 @@ def main():
     except (IOError, OSError) as exc:  # an input file that is a directory or unreadable
         module.fail_json(msg='cannot read %s: %s' % (exc.filename, exc.strerror))
 
-    result = dict(changed=False, reasons=plan.reasons, certificate=plan.certificate_facts,
+    result = dict(changed=plan.signed is not None, reasons=plan.reasons, certificate=plan.certificate_facts,
                   ca=plan.ca_facts, written=[output.path for output in plan.outputs if output.content is not None])
+    if module.params['request_csr']:
+        result['csr'] = plan.csr.decode('ascii') if plan.csr is not None else None
+    if plan.signed is not None:
+        result['certificate_pem'] = plan.signed.decode('ascii')
     if module._diff:
         result['diff'] = plan.diff
     backups = {}

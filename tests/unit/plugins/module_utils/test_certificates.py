@@ -327,7 +327,7 @@ PARAMS = dict(type='server', path='/c/node.crt', privatekey_path='/c/node.key', 
               ca_privatekey_path='/c/ca.key', ca_privatekey_content=None, ca_privatekey_passphrase=None,
               import_certificate_content=None, import_privatekey_content=None, chain_path='/c/chain.pem',
               pkcs12_path='/c/node.p12', pkcs12_password='changeit', pkcs12_name=None, trust_bundle_path=None,
-              trust_bundle_extra_cas=[], force=False)
+              trust_bundle_extra_cas=[], request_csr=False, csr_content=None, force=False)
 
 
 @pytest.fixture
@@ -436,3 +436,154 @@ def test_plan_import_refuses_mismatched_key(ca):
         run_plan({}, type='ca', subject=None, chain_path=None, pkcs12_path=None,
                  import_certificate_content=certs.certificate_pem(ca[0]).decode(),
                  import_privatekey_content=certs.private_key_pem(certs.generate_private_key('ec_p256')).decode())
+
+
+# --- the CSR flow: the host's key stays on the host, the CA key where the CA is --------------------
+
+# The host's side: no CA key, the CA certificate only.
+HOST = dict(request_csr=True, ca_path=None, ca_privatekey_path=None)
+# The controller's side: the CA key, no file written.
+SIGNER = dict(path=None, privatekey_path=None, chain_path=None, pkcs12_path=None)
+
+
+@pytest.fixture
+def host_files(ca):
+    return {'/c/ca.crt': certs.certificate_pem(ca[0])}
+
+
+def host_args(ca, **changes):
+    return dict(HOST, ca_content=certs.certificate_pem(ca[0]).decode(), **changes)
+
+
+def sign(ca_files, csr, check_mode=False, **changes):
+    params = dict(PARAMS, **dict(SIGNER, csr_content=csr.decode() if isinstance(csr, bytes) else csr, **changes))
+    return plan_outputs(params, ca_files.get, check_mode)
+
+
+def round_trip(host_files, ca_files, ca):
+    """request on the host, sign on the controller, import on the host: the three plans."""
+    request = run_plan(host_files, **host_args(ca))
+    signed = sign(ca_files, request.csr) if request.csr else None
+    install = run_plan(host_files, **host_args(ca, import_certificate_content=signed.signed.decode())) \
+        if signed else None
+    return request, signed, install
+
+
+def test_csr_flow_first_run_keeps_the_key_on_the_host(files, host_files, ca):
+    request, signed, install = round_trip(host_files, files, ca)
+    assert request.reasons == ['the certificate does not exist']
+    assert written(request) == ['/c/node.key']  # the key, and nothing that would hold another certificate
+    csr = x509.load_pem_x509_csr(request.csr)
+    host_key = certs.load_private_key(host_files['/c/node.key'])
+    assert certs.public_key_bytes(csr.public_key()) == certs.public_key_bytes(host_key)
+    # The controller's plan writes nothing and never sees the host's key.
+    assert signed.outputs == [] and signed.signed.startswith(b'-----BEGIN CERTIFICATE-----')
+    cert = x509.load_pem_x509_certificate(signed.signed)
+    assert certs.issued_by(cert, ca[0]) and certs.public_key_bytes(cert.public_key()) == certs.public_key_bytes(host_key)
+    assert written(install) == ['/c/chain.pem', '/c/node.crt', '/c/node.p12']
+    assert install.reasons == ['the imported certificate differs']
+    assert b'PRIVATE' not in signed.signed + request.csr
+
+
+def test_csr_flow_second_run_requests_and_writes_nothing(files, host_files, ca):
+    round_trip(host_files, files, ca)
+    snapshot = dict(host_files)
+    request = run_plan(host_files, **host_args(ca))
+    assert request.csr is None and request.reasons == [] and written(request) == []
+    # The import of the same certificate again (a re-run of the last step) is no change either.
+    again = run_plan(host_files, **host_args(ca, import_certificate_content=host_files['/c/node.crt'].decode()))
+    assert written(again) == [] and again.reasons == []
+    assert host_files == snapshot
+
+
+def test_csr_flow_a_key_replaced_by_hand_gets_a_certificate_for_it(files, host_files, ca):
+    round_trip(host_files, files, ca)
+    hand_made = certs.private_key_pem(certs.generate_private_key('ec_p256'))
+    host_files['/c/node.key'] = hand_made
+    request, _signed, install = round_trip(host_files, files, ca)
+    assert request.reasons == ['the private key does not match the certificate']
+    assert written(request) == []  # the key on the host is kept, not replaced
+    assert host_files['/c/node.key'] == hand_made
+    cert = x509.load_pem_x509_certificate(host_files['/c/node.crt'])
+    assert certs.public_key_bytes(cert.public_key()) == certs.public_key_bytes(certs.load_private_key(hand_made))
+    assert '/c/node.crt' in written(install)
+    assert run_plan(host_files, **host_args(ca)).csr is None
+
+
+def test_csr_flow_renewal_keeps_the_key(files, host_files, ca):
+    round_trip(host_files, files, ca)
+    key_before = host_files['/c/node.key']
+    request = run_plan(host_files, **host_args(ca, renew_before='400d', valid_for='+500d'))
+    assert request.reasons == ['the certificate expires within renew_before'] and request.csr is not None
+    assert written(request) == [] and host_files['/c/node.key'] == key_before
+
+
+def test_csr_flow_a_san_change_is_requested_and_signed_with_the_new_names(files, host_files, ca):
+    round_trip(host_files, files, ca)
+    sans = ['localhost', '127.0.0.1', 'es-01']
+    request = run_plan(host_files, **host_args(ca, subject_alt_names=sans))
+    assert request.reasons == ['the subject alternative names changed']
+    assert request.diff['after']['subject_alt_names'] == ['DNS:localhost', 'IP:127.0.0.1', 'DNS:es-01']
+    signed = sign(files, request.csr, subject_alt_names=sans)
+    assert signed.certificate_facts['subject_alt_names'] == request.diff['after']['subject_alt_names']
+
+
+def test_the_signer_refuses_a_request_for_other_names(files, host_files, ca):
+    request = run_plan(host_files, **host_args(ca, subject={'CN': 'elastic-admin'}))
+    with pytest.raises(certs.CertificateError, match='the CSR asks for subject CN=elastic-admin, this task issues '
+                                                     'CN=node-1'):
+        sign(files, request.csr)
+    request = run_plan(host_files, **host_args(ca, subject_alt_names=['localhost', '127.0.0.1', 'evil.example']))
+    with pytest.raises(certs.CertificateError, match='subject alternative names'):
+        sign(files, request.csr)
+    with pytest.raises(certs.CertificateError, match='not a PEM certificate signing request'):
+        sign(files, 'garbage')
+
+
+def test_the_signer_in_check_mode_reports_only_what_is_certain(files, host_files, ca):
+    request = run_plan(host_files, **host_args(ca))
+    checked = sign(files, request.csr, check_mode=True)
+    assert sorted(checked.certificate_facts) == ['issuer', 'subject', 'subject_alt_names']
+
+
+def test_an_import_that_is_not_what_the_task_issues_is_refused_and_writes_nothing(files, host_files, ca):
+    round_trip(host_files, files, ca)
+    before = dict(host_files)
+    other_key_cert, _other_key = issue(server_profile(), ca)
+    with pytest.raises(certs.CertificateError, match='does not fit this task: the private key does not match'):
+        run_plan(host_files, **host_args(ca, import_certificate_content=certs.certificate_pem(other_key_cert).decode()))
+    other_ca = make_ca(cn='another CA')
+    request = run_plan(dict(host_files, **{'/c/node.key': before['/c/node.key']}), **host_args(ca, force=True))
+    foreign = sign({'/c/ca.crt': certs.certificate_pem(other_ca[0]), '/c/ca.key': certs.private_key_pem(other_ca[1])},
+                   request.csr)
+    with pytest.raises(certs.CertificateError, match='the issuing CA changed'):
+        run_plan(host_files, **host_args(ca, import_certificate_content=foreign.signed.decode()))
+    assert host_files == before
+
+
+def test_an_import_without_a_key_on_the_host_says_what_to_do(host_files, ca):
+    cert, _key = issue(server_profile(), ca)
+    with pytest.raises(certs.CertificateError, match='there is no private key at /c/node.key'):
+        run_plan(host_files, **host_args(ca, import_certificate_content=certs.certificate_pem(cert).decode()))
+
+
+def test_a_key_made_on_the_controller_is_imported_with_its_certificate(files, host_files, ca):
+    cert, key = issue(server_profile(), ca)
+    params = host_args(ca, request_csr=False, import_certificate_content=certs.certificate_pem(cert).decode(),
+                       import_privatekey_content=certs.private_key_pem(key).decode())
+    first = run_plan(host_files, **params)
+    assert written(first) == ['/c/chain.pem', '/c/node.crt', '/c/node.key', '/c/node.p12']
+    assert written(run_plan(host_files, **params)) == []
+
+
+@pytest.mark.parametrize('changes, message', [
+    (dict(request_csr=True), 'request_csr keeps the CA private key elsewhere'),
+    (dict(ca_privatekey_path=None), 'type=server needs ca_privatekey_path or ca_privatekey_content to sign here, '
+                                    'or request_csr'),
+    (dict(csr_content='x'), 'csr_content signs a request and writes no file: leave out path'),
+    (dict(SIGNER, csr_content='x', ca_privatekey_path=None), 'csr_content needs the CA private key'),
+    (dict(type='ca', request_csr=True), 'request_csr is only for type=server and type=client'),
+])
+def test_options_of_the_csr_flow_that_do_not_go_together(files, changes, message):
+    with pytest.raises(certs.CertificateError, match=message):
+        run_plan(files, **changes)
