@@ -153,7 +153,7 @@ options:
     type: str
   request_csr:
     description:
-      - For O(type=server) and O(type=client) where the CA private key is not: makes the private key at
+      - For O(type=server) and O(type=client) where the CA private key is not. Makes the private key at
         O(privatekey_path) when there is none (or it has another O(key_type)), keeps it otherwise, and when the
         certificate at O(path) must be issued, returns a certificate signing request in RV(csr) instead of
         signing. The key never leaves the host.
