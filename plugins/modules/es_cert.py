@@ -169,7 +169,7 @@ options:
       - The certificate gets the subject, subject alternative names, usages and validity of this task; the
         request only proves that its host holds the key. A request asking for another subject or other names is
         refused.
-      - Give it only when the host asked for a certificate (RV(csr) is not null): every signing issues a new one.
+      - Give it only when the host asked for a certificate (RV(csr) is not null), since every signing issues a new one.
     type: str
   chain_path:
     description: Where to write the certificate followed by its CA certificate (PEM), for O(type=server) and O(type=client).

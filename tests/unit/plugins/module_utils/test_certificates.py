@@ -452,7 +452,9 @@ def host_files(ca):
 
 
 def host_args(ca, **changes):
-    return dict(HOST, ca_content=certs.certificate_pem(ca[0]).decode(), **changes)
+    args = dict(HOST, ca_content=certs.certificate_pem(ca[0]).decode())
+    args.update(changes)
+    return args
 
 
 def sign(ca_files, csr, check_mode=False, **changes):
