@@ -20,8 +20,9 @@ import ssl
 import time
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 
+from ansible_collections.esguard.security.plugins.module_utils._module import SecretMaskingModule
 from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
 
 try:
@@ -144,7 +145,7 @@ def es_module(argument_spec, mutually_exclusive=(), required_together=(), requir
     Brings in the connection options, fills them from the environment by the precedence rule
     (with_environment) and checks their constraints; the module passes only its own.
     """
-    module = AnsibleModule(
+    module = SecretMaskingModule(
         argument_spec=connection_argspec(**argument_spec),
         mutually_exclusive=list(mutually_exclusive),
         required_together=list(required_together),
