@@ -21,8 +21,9 @@ def test_the_secrets_play_writes_its_secrets_only_where_they_belong(suite, node,
                  pkcs12_password=secrets.add('a PKCS#12 password', 'P12pw-%s' % uuid.uuid4().hex),
                  keystore_password=secrets.add('a keystore password', 'KsPw-%s' % uuid.uuid4().hex),
                  keystore_value=secrets.add('a keystore value', 'KsValue-%s' % uuid.uuid4().hex))
-    # There in check mode too, where the play's own task would not create it.
-    (suite.work / 'secrets').mkdir(mode=0o700)
+    # There in check mode too, where the play's own task would not create it; Logstash's settings
+    # directory is the package's, not the role's.
+    (suite.work / 'secrets' / 'logstash').mkdir(mode=0o700, parents=True)
     for label, check in (('secrets-check', True), ('secrets', False), ('secrets-again', False)):
         rc, output = suite.play(PLAYS / 'secrets.yml', label, extra_vars=extra, check=check)
         assert rc == 0, output[-3000:]
