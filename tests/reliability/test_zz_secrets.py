@@ -55,7 +55,8 @@ def test_no_secret_is_in_any_output_log_temporary_or_rendered_file(suite, secret
             assert path.stat().st_mode & 0o777 == 0o600, path
     searched = sorted(secrets.values.items(), key=lambda item: item[1])
     scanned = (suite.transcripts, suite.logs, suite.temp, suite.work)
-    assert len(searched) >= 10 and suite.runs >= 10
+    # The secrets play alone brings ten secrets and three runs; with the whole suite there are more.
+    assert len(searched) >= 10 and suite.runs >= 3
 
     # The control: the same scan finds every secret planted in a file, in each form.
     planted = suite.root / 'planted'
