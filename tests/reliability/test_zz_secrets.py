@@ -40,7 +40,10 @@ def test_the_secrets_play_writes_its_secrets_only_where_they_belong(suite, node,
         # The key in the clear, as PEM lines would carry it (the stored one is encrypted or is the secret file).
         secrets.add('the private key %s' % name, pem.decode().splitlines()[2])
         secrets.add('the private key %s in the clear' % name, base64.b64encode(der).decode()[64:128])
-    for path in ('api.key', 'ca.key', 'client.key', 'client.p12', 'beat.keystore', 'logstash.keystore'):
+    # The places of secrets, each readable by its owner only; logstash/environment carries the keystore
+    # password to Logstash (LOGSTASH_KEYSTORE_PASS), as the role documents.
+    for path in ('api.key', 'ca.key', 'client.key', 'client.p12', 'beat.keystore', 'logstash.keystore',
+                 'logstash/environment'):
         suite.secret_files.add(str(directory / path))
         assert (directory / path).stat().st_mode & 0o777 == 0o600, path
 
