@@ -23,7 +23,7 @@ from ansible_collections.esguard.security.plugins.module_utils._credential_check
 from ansible_collections.esguard.security.plugins.module_utils._durations import (
     elasticsearch_form, parse_ms, require_longer)
 from ansible_collections.esguard.security.plugins.module_utils._files import (
-    apply_secret_file_attributes, check_output_path, read_bytes, write_atomically)
+    FileLockedError, apply_secret_file_attributes, check_output_path, lock_directory, read_bytes, write_atomically)
 from ansible_collections.esguard.security.plugins.module_utils._roles import (
     ROLE_BODY_OPTIONS, RoleInputError, builtin_privileges, request_body, same_role, shown, validate)
 
@@ -34,6 +34,8 @@ MANAGED_TAG_VALUE = 'esguard.security.es_api_key'
 # Metadata naming where a key's secret file is (host:path), so that a host never invalidates
 # a key whose secret another host holds.
 HOLDER_KEY = 'secret_file'
+# How long a run waits for another run on the same host writing a secret file in the same directory.
+SECRET_FILE_LOCK_SECONDS = 600
 
 
 class ApiKeyInputError(InputError):
@@ -353,6 +355,13 @@ def run_module():
             descriptors = role_descriptors_body(params['role_descriptors'], builtin_privileges(conn))
         except InputError as error:
             module.fail_json(msg=str(error))
+    if secret_file:
+        # Held until the module ends: another run on this host for this directory waits, then
+        # finds the key this run creates and the secret file it writes.
+        try:
+            lock_directory(secret_file, SECRET_FILE_LOCK_SECONDS)
+        except FileLockedError as error:
+            module.fail_json(msg='secret_file: %s' % error)
     found = conn.call('read API keys named %s' % name,
                       lambda c: c.security.get_api_key(name=name, owner=True, active_only=True))
     now_ms = _now_ms()

@@ -20,15 +20,16 @@ import ssl
 import time
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 
+from ansible_collections.esguard.security.plugins.module_utils._module import SecretMaskingModule
 from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
 
 try:
     from elasticsearch import Elasticsearch
     from elasticsearch import ApiError, TransportError
     from elasticsearch import __version__ as CLIENT_VERSION
-    from elastic_transport import ConnectionError as EsConnectionError, TlsError
+    from elastic_transport import ConnectionError as EsConnectionError, ConnectionTimeout, TlsError
 except ImportError:
     ELASTICSEARCH_IMPORT_ERROR = traceback.format_exc()
     CLIENT_VERSION = None
@@ -144,7 +145,7 @@ def es_module(argument_spec, mutually_exclusive=(), required_together=(), requir
     Brings in the connection options, fills them from the environment by the precedence rule
     (with_environment) and checks their constraints; the module passes only its own.
     """
-    module = AnsibleModule(
+    module = SecretMaskingModule(
         argument_spec=connection_argspec(**argument_spec),
         mutually_exclusive=list(mutually_exclusive),
         required_together=list(required_together),
@@ -392,15 +393,20 @@ class ElasticsearchConnection(object):
     def call(self, what, request, retry=True, missing_ok=False, delete=False):
         """Run ``request(client)``; fail the module with one clear message on error.
 
-        ``what`` says what was asked ("create role shipper"). ``retry=False`` is for
-        requests that must not run twice (creating an API key). With ``missing_ok``
-        a 404 returns None. ``delete`` marks a delete: a 404 on a retry means an earlier
-        attempt that answered with an error did delete, so it returns None.
+        ``what`` says what was asked ("create role shipper"). Answers that mean "try again"
+        (is_retryable) are retried with exponential backoff: every request the modules send is
+        safe to repeat (reads, PUTs of a whole document, deletes, invalidations) except the
+        creation of an API key, whose repetition would leave a second key. ``retry=False`` is
+        for such requests: sent once, to one host (the transport's fail-over to the next host
+        could resend a request whose answer was lost). With ``missing_ok`` a 404 returns None.
+        ``delete`` marks a delete: a 404 on a retry means an earlier attempt that answered with
+        an error did delete, so it returns None.
         """
         attempts = self.RETRIES + 1 if retry else 1
+        client = self.client if retry else self.client.options(max_retries=0)
         for attempt in range(attempts):
             try:
-                return request(self.client)
+                return request(client)
             except ApiError as error:
                 if error.status_code == 404 and (missing_ok or (delete and attempt > 0)):
                     return None
@@ -408,6 +414,10 @@ class ElasticsearchConnection(object):
                     time.sleep(self.BACKOFF_SECONDS * 2 ** attempt)
                     continue
                 self.fail('%s failed: %s' % (what, describe_error(error)), status=error.status_code)
+            except ConnectionTimeout:
+                # Never retried: the request may have been carried out; the next run reads and converges.
+                self.fail('%s failed: no answer from Elasticsearch at %s within request_timeout (%s s)'
+                          % (what, ', '.join(self._settings['hosts']), self._settings['request_timeout']))
             except TlsError as error:
                 self.fail('%s failed: TLS error talking to %s: %s'
                           % (what, ', '.join(self._settings['hosts']), describe_error(error)))

@@ -98,15 +98,36 @@ def exclusive_lock(path, timeout):
         return
     handle = os.open(path, os.O_RDWR)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError:
-                if time.monotonic() >= deadline:
-                    raise FileLockedError('%s is locked by another process' % path)
-                time.sleep(0.1)
+        _acquire(handle, fcntl.lockf, timeout, path)
         yield
     finally:
         os.close(handle)
+
+
+def lock_directory(path, timeout):
+    """Lock the directory of path until the process ends (or the returned descriptor is closed).
+
+    Runs on one host that read, decide and then write a file in that directory take turns: two runs
+    ensuring one API key at the same time would otherwise each create one. The lock is flock on the
+    directory itself, so no lock file is left behind.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        _acquire(handle, fcntl.flock, timeout, directory)
+    except FileLockedError:
+        os.close(handle)
+        raise
+    return handle
+
+
+def _acquire(handle, lock, timeout, what):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            lock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError:
+            if time.monotonic() >= deadline:
+                raise FileLockedError('%s is locked by another process' % what)
+            time.sleep(0.1)

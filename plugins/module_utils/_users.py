@@ -42,6 +42,9 @@ def wanted_fields(params):
 
 
 def validate(name, wanted):
+    if name != name.strip():
+        # Elasticsearch refuses such names when creating, and a lookup by them finds no user.
+        raise UserInputError('user name %r has leading or trailing white space' % name)
     if wanted.get('password') is not None and wanted.get('password_hash') is not None:
         raise UserInputError('user %s: give password or password_hash, not both' % name)
     password = wanted.get('password')

@@ -138,8 +138,9 @@ keys:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.esguard.security.plugins.module_utils._module import SecretMaskingModule
 from ansible_collections.esguard.security.plugins.module_utils._beats_keystore import (
     AESGCM, KeystoreFileError, Plan, decode, encode, wanted_entries)
 from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
@@ -148,7 +149,7 @@ from ansible_collections.esguard.security.plugins.module_utils._files import (
 
 
 def main():
-    module = AnsibleModule(
+    module = SecretMaskingModule(
         argument_spec=dict(
             path=dict(type='path', required=True),
             entries=dict(type='dict', no_log=True),

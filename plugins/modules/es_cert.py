@@ -444,8 +444,9 @@ backup_files:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.esguard.security.plugins.module_utils._module import SecretMaskingModule
 from ansible_collections.esguard.security.plugins.module_utils import _certificates as certs
 from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
 from ansible_collections.esguard.security.plugins.module_utils._files import (
@@ -462,7 +463,7 @@ OUTPUT_OPTIONS = ('path', 'privatekey_path', 'chain_path', 'pkcs12_path', 'trust
 
 
 def main():
-    module = AnsibleModule(
+    module = SecretMaskingModule(
         argument_spec=dict(
             type=dict(type='str', required=True, choices=list(certs.CERTIFICATE_TYPES)),
             path=dict(type='path'),

@@ -135,8 +135,9 @@ keys:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 
+from ansible_collections.esguard.security.plugins.module_utils._module import SecretMaskingModule
 from ansible_collections.esguard.security.plugins.module_utils import _logstash_keystore as ks
 from ansible_collections.esguard.security.plugins.module_utils._certificates import (
     CRYPTOGRAPHY_IMPORT_ERROR,
@@ -172,7 +173,7 @@ def apply_plan(module, path):
 
 
 def main():
-    module = AnsibleModule(
+    module = SecretMaskingModule(
         argument_spec=dict(
             path=dict(type='path', default=ks.DEFAULT_PATH),
             entries=dict(type='dict', no_log=True),

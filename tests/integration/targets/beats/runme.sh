@@ -7,7 +7,7 @@
 set -eu
 beats_dir=${ESGUARD_BEATS_DIR:-${ESGUARD_CACHE:-/var/cache/esguard}/beats/8.16.0}
 if [ -z "${ESGUARD_BEATS_DIR:-}" ] && [ ! -x "$beats_dir/filebeat" ]; then
-  echo 'skipped: the Beats are not built (eval "$(tests/shippers/beats)" builds them)'
+  echo "skipped: the Beats are not built (eval \"\$(tests/shippers/beats)\" builds them)"
   exit 0
 fi
 workdir=$(mktemp -d)

@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from elasticsearch import ApiError, Elasticsearch
-from elastic_transport import ApiResponseMeta, ConnectionError as EsConnectionError, HttpHeaders, NodeConfig, TlsError
+from elastic_transport import (ApiResponseMeta, ConnectionError as EsConnectionError, ConnectionTimeout, HttpHeaders,
+                               NodeConfig, TlsError)
 
 from ansible_collections.esguard.security.plugins.doc_fragments.connection import ModuleDocFragment
 from ansible_collections.esguard.security.plugins.module_utils import _connection
@@ -338,9 +339,11 @@ class FaultyClient(object):
     def __init__(self, *outcomes):
         self.outcomes = list(outcomes)
         self.requests = 0
+        self.options_given = []
         self.security = self
 
-    def options(self, **_credential):
+    def options(self, **options):
+        self.options_given.append(options)
         return self
 
     def answer(self):
@@ -403,3 +406,40 @@ def test_checking_another_credential_retries_and_a_401_means_it_does_not_authent
     conn = connection(FaultyClient(api_error(503, {}), {'username': 'fb'}, api_error(401, {})), monkeypatch)
     assert conn.authenticates('check', basic_auth=('fb', 'secret')) == {'username': 'fb'}
     assert conn.authenticates('check', basic_auth=('fb', 'wrong')) is None
+
+
+def test_answers_that_mean_try_again_are_retried_with_growing_backoff(monkeypatch):
+    sleeps = []
+    monkeypatch.setattr(_connection.time, 'sleep', sleeps.append)
+    client = FaultyClient(api_error(429, {}), api_error(502, 'Bad Gateway'), api_error(503, {}), {'username': 'u'})
+    conn = ElasticsearchConnection(FakeModule(), client, dict(hosts=['https://es1:9200']))
+    assert conn.call('authenticate', lambda c: c.security.authenticate()) == {'username': 'u'}
+    assert client.requests == 4
+    assert sleeps == [ElasticsearchConnection.BACKOFF_SECONDS * factor for factor in (1, 2, 4)]
+
+
+def test_retries_end_with_the_last_answer(monkeypatch):
+    client = FaultyClient(*[api_error(503, {})] * (ElasticsearchConnection.RETRIES + 1))
+    result = failure(lambda: connection(client, monkeypatch).call('authenticate', lambda c: c.security.authenticate()))
+    assert client.requests == ElasticsearchConnection.RETRIES + 1
+    assert result['status'] == 503 and result['msg'].startswith('authenticate failed: HTTP 503')
+
+
+@pytest.mark.parametrize('fault', [api_error(503, {}), api_error(502, 'Bad Gateway'), api_error(429, {}),
+                                   EsConnectionError('Connection reset by peer')])
+def test_a_request_that_must_not_repeat_is_sent_once_to_one_host(monkeypatch, fault):
+    client = FaultyClient(fault, {'id': 'second'})
+    conn = connection(client, monkeypatch)
+    failure(lambda: conn.call('create API key k', lambda c: c.security.authenticate(), retry=False))
+    assert client.requests == 1
+    # Without the transport's fail-over to the next host, which would resend it.
+    assert client.options_given == [dict(max_retries=0)]
+
+
+def test_a_slow_node_fails_once_at_request_timeout_with_a_clear_message(monkeypatch):
+    client = FaultyClient(ConnectionTimeout('Connection timed out'), {'username': 'u'})
+    conn = ElasticsearchConnection(FakeModule(), client, dict(hosts=['https://es1:9200'], request_timeout=2.0))
+    monkeypatch.setattr(ElasticsearchConnection, 'BACKOFF_SECONDS', 0)
+    assert failure(lambda: conn.call('read role r', lambda c: c.security.authenticate())) == dict(
+        msg='read role r failed: no answer from Elasticsearch at https://es1:9200 within request_timeout (2.0 s)')
+    assert client.requests == 1

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
+import time
 
 import pytest
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.esguard.security.tests.unit.plugins.modules.module_args import patch_module_args
 
 from ansible_collections.esguard.security.plugins.module_utils._files import (
-    OutputPathError, apply_secret_file_attributes, check_output_path, write_atomically)
+    FileLockedError, OutputPathError, apply_secret_file_attributes, check_output_path, lock_directory, write_atomically)
 
 
 def module(check_mode=False):
@@ -77,3 +80,23 @@ def test_an_output_path_must_be_a_file_in_an_existing_directory(tmp_path):
         check_output_path(str(tmp_path / 'no' / 'file'), 'secret_file')
     with pytest.raises(OutputPathError, match='^path: %s is a directory, not a file$' % tmp_path):
         check_output_path(str(tmp_path), 'path')
+
+
+def test_a_directory_lock_makes_a_second_run_wait_and_leaves_no_file(tmp_path):
+    target = tmp_path / 'api.key'
+    holder = subprocess.Popen([sys.executable, '-c', 'import fcntl, os, sys, time\n'
+                               'fd = os.open(sys.argv[1], os.O_RDONLY)\n'
+                               'fcntl.flock(fd, fcntl.LOCK_EX)\n'
+                               'print("held", flush=True)\n'
+                               'time.sleep(30)', str(tmp_path)], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline() == b'held\n'
+        started = time.monotonic()
+        with pytest.raises(FileLockedError, match='is locked by another process'):
+            lock_directory(str(target), 0.5)
+        assert time.monotonic() - started >= 0.5
+    finally:
+        holder.kill()
+        holder.wait()
+    os.close(lock_directory(str(target), 5))
+    assert list(tmp_path.iterdir()) == []

@@ -127,6 +127,12 @@ def test_validate_refuses_bad_input(fields, message):
         validate('fb', wanted(**fields))
 
 
+@pytest.mark.parametrize('name', [' fb', 'fb ', '\tfb'])
+def test_a_name_with_surrounding_white_space_is_refused(name):
+    with pytest.raises(UserInputError, match='leading or trailing white space'):
+        validate(name, wanted(password='secret1'))
+
+
 def test_shown_masks_the_password():
     expected = {'roles': ['a'], 'enabled': True, 'password': MASK}
     assert shown(dict(roles=['a'], enabled=True, password='secret1')) == expected
