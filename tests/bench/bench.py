@@ -38,6 +38,8 @@ import proxy as counting  # noqa: E402
 
 PREFIX = 'esguard_bench_'
 KEY_PREFIX = 'esguard-bench-key-'
+# Apart from KEY_PREFIX, so that cleaning up one section's keys never touches the other's.
+FLEET_KEY_PREFIX = 'esguard-fleet-key-'
 PASSWORD = 'bench-password-1'
 PHASES = ('create', 'update', 'noop')
 ES_MODULES = ('es_role', 'es_user', 'es_role_mapping', 'es_api_key', 'es_credential_check')
@@ -242,8 +244,8 @@ class Bench(object):
             self.es.options(ignore_status=404).security.delete_user(username='%suser_%03d' % (PREFIX, i))
             self.es.options(ignore_status=404).security.delete_role(name='%srole_%03d' % (PREFIX, i))
 
-    def clean_keys(self):
-        self.es.options(ignore_status=404).security.invalidate_api_key(name=KEY_PREFIX + '*')
+    def clean_keys(self, prefix=KEY_PREFIX):
+        self.es.options(ignore_status=404).security.invalidate_api_key(name=prefix + '*')
 
     # ---- round trips ----------------------------------------------------------------------------------
 
@@ -304,6 +306,8 @@ class Bench(object):
         args, results = self.args, {}
         kinds = (('roles', 'es_role', roles, floor_roles), ('users', 'es_user', users, floor_users))
         for kind, module, make, floor in kinds:
+            if kind not in args.kinds:
+                continue
             count, loop_count = args.count, args.loop_count
             documents = ['%s-%s' % (kind[:-1], item['name']) for item in make(count, 'create')]
             writes = self.writes_to(documents)
@@ -319,6 +323,8 @@ class Bench(object):
             results[kind] = dict(count=count, loop_count=loop_count, ways=ways)
             print('scale: %s done' % kind, file=sys.stderr, flush=True)
 
+        if 'api_keys' not in args.kinds:
+            return results
         keys, inventory = args.keys, self.inventory(args.keys)
         names = [KEY_PREFIX + 'bench%03d' % i for i in range(keys)]
         writes = self.writes_to(dict(bool=dict(filter=[dict(term=dict(doc_type='api_key')),
@@ -336,8 +342,10 @@ class Bench(object):
         """es_cert's code in one process and through Ansible (a looped task) against openssl command lines."""
         directory = tempfile.mkdtemp(dir=self.workdir)
         ca_crt, ca_key = bench_es_cert.make_ca(directory)
-        per_cert = dict(es_cert=bench_es_cert.bench_es_cert(directory, self.args.certs),
-                        openssl=bench_es_cert.bench_openssl(directory, self.args.certs))
+        es_cert = bench_es_cert.bench_es_cert(directory, self.args.certs)
+        openssl = bench_es_cert.bench_openssl(directory, self.args.certs)
+        per_cert = dict(es_cert=es_cert.wall, openssl=openssl.wall)
+        per_cert_cpu = dict(es_cert=es_cert.cpu, openssl=openssl.cpu)
         count = self.args.cert_loop
         out = tempfile.mkdtemp(dir=self.workdir)
         task = {'esguard.security.es_cert': dict(
@@ -346,8 +354,8 @@ class Bench(object):
             privatekey_path=out + '/{{ item }}.key'), 'loop': ['leaf%03d' % i for i in range(count)]}
         looped = self.sample(lambda: self.ansible([self.play([task])]))
         looped_noop = self.sample(lambda: self.ansible([self.play([task])], noop=True))
-        return dict(count=self.args.certs, per_cert=per_cert, looped=dict(count=count, samples=[looped],
-                                                                           noop_samples=[looped_noop]))
+        looped = dict(count=count, samples=[looped], noop_samples=[looped_noop])
+        return dict(count=self.args.certs, per_cert=per_cert, per_cert_cpu=per_cert_cpu, looped=looped)
 
     # ---- controller overhead --------------------------------------------------------------------------
 
@@ -381,7 +389,7 @@ class Bench(object):
             {'name': 'user', 'esguard.security.es_user': dict(name=user, password=PASSWORD,
                                                               roles=[PREFIX + 'fleet_writer']), 'no_log': True},
             {'name': 'key', 'esguard.security.es_api_key': dict(
-                name=KEY_PREFIX + 'fleet-{{ inventory_hostname }}', role_descriptors=key_descriptors('create'),
+                name=FLEET_KEY_PREFIX + '{{ inventory_hostname }}', role_descriptors=key_descriptors('create'),
                 secret_file=secret_dir + '/{{ inventory_hostname }}.api_key'), 'no_log': True},
         ]
         check = [
@@ -396,7 +404,7 @@ class Bench(object):
         self.es.options(ignore_status=404).security.delete_role(name=PREFIX + 'fleet_writer')
         for i in range(count):
             self.es.options(ignore_status=404).security.delete_user(username=PREFIX + 'fleet_bench%03d' % i)
-        self.clean_keys()
+        self.clean_keys(FLEET_KEY_PREFIX)
 
     def fleet(self):
         results = {}
@@ -407,7 +415,7 @@ class Bench(object):
             self.clean_fleet(count)
             ids = ['role-%sfleet_writer' % PREFIX] + ['user-%sfleet_bench%03d' % (PREFIX, i) for i in range(count)]
             writes = self.writes_to(dict(bool=dict(should=[dict(ids=dict(values=ids)),
-                                                           dict(prefix=dict(name=KEY_PREFIX + 'fleet'))])))
+                                                           dict(prefix=dict(name=FLEET_KEY_PREFIX))])))
             converge = self.sample(lambda: self.ansible(plays, inventory=inventory, forks=self.args.forks), writes)
             reruns = [self.sample(lambda: self.ansible(plays, inventory=inventory, forks=self.args.forks), writes)
                       for _ in range(self.args.repeats)]
@@ -480,10 +488,12 @@ def main():
     parser.add_argument('--forks', type=int, default=20)
     parser.add_argument('--certs', type=int, default=500)
     parser.add_argument('--cert-loop', type=int, default=20, help='certificates of the looped es_cert task')
+    parser.add_argument('--kinds', default='roles,users,api_keys', help='what the scale section measures')
     parser.add_argument('--fleet', default='4,8,16', help='inventory sizes of the fleet plays')
     parser.add_argument('--out', default=os.path.join('tests', 'output', 'bench', 'results.json'))
     args = parser.parse_args()
     args.fleet = [int(n) for n in args.fleet.split(',')]
+    args.kinds = args.kinds.split(',')
     sections = args.only.split(',')
 
     results = dict(settings=dict((k, v) for k, v in vars(args).items() if k != 'out'))

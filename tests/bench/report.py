@@ -4,11 +4,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Renders the benchmark results (bench.py's JSON) as docs/benchmarks.md.
 
-    python tests/bench/report.py RESULTS.json OUTPUT.md
+    python tests/bench/report.py RESULTS.json OUTPUT.md [README.md]
 
 Every time is the median of its samples, shown with the number of samples and the range of the
 one-minute load average they were taken at; ratios are module / floor (lower is better) unless a
-column says otherwise.
+column says otherwise. With README.md, its benchmark summary (between README_BEGIN and README_END)
+is replaced too.
 """
 from __future__ import annotations
 
@@ -95,7 +96,8 @@ def machine_section(results):
         if meta:
             rows.append(('section %s' % section, '%d s, load average %.1f before, %.1f after'
                          % (meta['seconds'], meta['load_before'], meta['load_after'])))
-    return '## The machine\n\n' + table(('', ''), rows)
+    notes = results.get('run_notes') or []
+    return '\n\n'.join(['## The machine', table(('', ''), rows)] + notes)
 
 
 def round_trips_section(rt, before=None):
@@ -147,8 +149,8 @@ def scale_rows(kind, result, overhead):
         cells = [labels[way]]
         for phase in PHASES:
             value = seconds(samples[phase]) * scale_by
-            cells.append('%s (%s, %d runs, load %s)' % (fmt_seconds(value), fmt_ratio(ratio(value, floor[phase])),
-                                                          len(samples[phase]), loads(samples[phase])))
+            cells.append('%s (%s, %d runs, load %s)' % (
+                fmt_seconds(value), fmt_ratio(ratio(value, floor[phase])), len(samples[phase]), loads(samples[phase])))
         cells.append(' / '.join(writes(samples[p]) for p in PHASES))
         rows.append(cells)
     noop = overhead.get('%s_list' % kind) if overhead else None
@@ -203,8 +205,9 @@ def scale_section(scale, overhead):
     return '\n\n'.join(parts)
 
 
-def cert_figures(certs):
-    per_cert = certs['per_cert']
+def cert_figures(certs, measure='per_cert'):
+    """Totals and medians per key type of ``measure``: per_cert (wall-clock) or per_cert_cpu (CPU time)."""
+    per_cert = certs[measure]
     figures = {}
     for key_type in per_cert['es_cert']:
         es_cert, openssl = per_cert['es_cert'][key_type], per_cert['openssl'][key_type]
@@ -219,11 +222,13 @@ def cert_figures(certs):
 def certs_section(certs):
     figures = cert_figures(certs)
     rows = []
-    for key_type, f in figures.items():
-        medians = ('%s / %s' % (fmt_seconds(f['es_cert_median']), fmt_seconds(f['openssl_median']))
-                   if 'es_cert_median' in f else '')
-        rows.append((key_type, f['count'], fmt_seconds(f['es_cert']), fmt_seconds(f['openssl']), medians,
-                     fmt_ratio(ratio(f['openssl'], f['es_cert']))))
+    measures = [('per_cert', 'wall-clock')] + ([('per_cert_cpu', 'CPU')] if 'per_cert_cpu' in certs else [])
+    for measure, label in measures:
+        for key_type, f in cert_figures(certs, measure).items():
+            medians = ('%s / %s' % (fmt_seconds(f['es_cert_median']), fmt_seconds(f['openssl_median']))
+                       if 'es_cert_median' in f else '')
+            rows.append(('%s, %s' % (key_type, label), f['count'], fmt_seconds(f['es_cert']), fmt_seconds(f['openssl']),
+                         medians, fmt_ratio(ratio(f['openssl'], f['es_cert']))))
     looped = certs['looped']
     per = seconds(looped['samples']) / looped['count']
     per_noop = seconds(looped['noop_samples']) / looped['count']
@@ -233,7 +238,8 @@ def certs_section(certs):
         'and chain files written. es_cert\'s side runs the module\'s own decision and issuing code '
         '(`plan_outputs`) in one process; the openssl side runs `openssl req -new -newkey ...` (key and CSR) and '
         '`openssl x509 -req ...` (signing) for each certificate and concatenates the chain, as a shell script '
-        'would.' % certs['count'],
+        'would. Wall-clock time is what a user waits; CPU time (of the process and its children) is what the '
+        'work costs, and hardly depends on what else the machine runs.' % certs['count'],
         table(('keys', 'count', 'es_cert', 'openssl', 'median per certificate (es_cert / openssl)',
                'openssl / es_cert'), rows),
         'Through Ansible, a looped `es_cert` task issuing %d EC certificates took %s per certificate (load %s); '
@@ -250,10 +256,13 @@ def overhead_section(results):
              ('roles_loop', 'roles', 'loop', 'roles, looped task'), ('users_loop', 'users', 'loop', 'users, looped task'),
              ('api_keys_hosts', 'api_keys', 'hosts', 'API keys, one per host'))
     for name, kind, way, label in plays:
-        if name not in overhead or kind not in scale:
+        if name not in overhead:
+            continue
+        noop = seconds(overhead[name])
+        if kind not in scale:
+            rows.append((label, 'not measured in this run', fmt_seconds(noop), '', '', loads(overhead[name])))
             continue
         real = seconds(scale[kind]['ways'][way]['update'])
-        noop = seconds(overhead[name])
         rows.append((label, fmt_seconds(real), fmt_seconds(noop), fmt_seconds(real - noop),
                      '%.0f %%' % (100.0 * max(real - noop, 0) / real), loads(overhead[name])))
     return '\n\n'.join([
@@ -311,12 +320,16 @@ def summary_section(results):
                          fmt_ratio(value), own_ratio(ways['hosts'][phase], overhead.get('api_keys_hosts'),
                                                      ways['floor'][phase]),
                          'within %.1fx' % TARGETS['key_over_floor'], verdict(value, TARGETS['key_over_floor'])))
-    if results.get('certs'):
-        f = cert_figures(results['certs'])['all']
-        value = ratio(f['openssl'], f['es_cert'])
-        rows.append(('%d certificates, openssl time / es_cert time' % f['count'], fmt_ratio(value), '',
-                     'at least %.0fx' % TARGETS['openssl_over_es_cert'],
-                     verdict(value, TARGETS['openssl_over_es_cert'], higher_is_better=True)))
+    certs = results.get('certs')
+    if certs:
+        for measure, label in (('per_cert', 'wall-clock'), ('per_cert_cpu', 'CPU')):
+            if measure not in certs:
+                continue
+            f = cert_figures(certs, measure)['all']
+            value = ratio(f['openssl'], f['es_cert'])
+            rows.append(('%d certificates, openssl / es_cert, %s time' % (f['count'], label), fmt_ratio(value), '',
+                         'at least %.0fx' % TARGETS['openssl_over_es_cert'],
+                         verdict(value, TARGETS['openssl_over_es_cert'], higher_is_better=True)))
     for count, result in sorted((results.get('fleet') or {}).items(), key=lambda item: int(item[0])):
         value = ratio(seconds(result['rerun']), seconds(result['noop']))
         rows.append(('fleet plays, %s hosts, re-run / no-op play' % count, fmt_ratio(value), '',
@@ -363,8 +376,9 @@ def readings(results):
                        fmt_seconds(seconds(ways['floor']['create']) / count)))
         if 'api_keys_hosts' in overhead:
             sentence += (' The same play with a no-op module costs %s per key: per-host module runs dominate, '
-                         '%d at a time (forks) on %d CPUs.' % (fmt_seconds(seconds(overhead['api_keys_hosts']) / count),
-                                                                keys['forks'], results['machine']['cpus']))
+                         '%d at a time (forks) on %d CPUs.'
+                         % (fmt_seconds(seconds(overhead['api_keys_hosts']) / count), keys['forks'],
+                            results['machine']['cpus']))
         notes.append(sentence + ' The alternative, one call on the controller for all hosts\' keys, needs a list '
                      'form of es_api_key, which the collection does not have: not measured.')
     imported = results.get('imports')
@@ -379,8 +393,8 @@ def readings(results):
             sentence += (' aiohttp is installed here (documentation tools bring it), and the client\'s transport '
                          'imports it for its async side, which the modules never use: without it the import takes '
                          '%s. Where it is not installed, module runs are that much cheaper; the collection leaves '
-                         'the client\'s imports as they are.' % fmt_seconds(cpu['elasticsearch_without_aiohttp'] -
-                                                                             cpu['python']))
+                         'the client\'s imports as they are.'
+                         % fmt_seconds(cpu['elasticsearch_without_aiohttp'] - cpu['python']))
         notes.append(sentence)
     return notes
 
@@ -420,12 +434,47 @@ def render(results):
     return '\n\n'.join(part.strip() for part in parts) + '\n'
 
 
+README_BEGIN = '<!-- benchmarks: generated by tests/bench/report.py -->'
+README_END = '<!-- benchmarks: end -->'
+
+
+def readme_summary(results):
+    """The README's part: the machine, the targets and the round trips in short, pointing to the report."""
+    m = results['machine']
+    loads = [results[key]['load_before'] for key in results if key.endswith('_meta')]
+    loads += [results[key]['load_after'] for key in results if key.endswith('_meta')]
+    lines = ['Last run %s on %d CPUs (%s) shared with other jobs, load average %.0f to %.0f; Elasticsearch %s on the '
+             'same machine, %s. Every figure with its method, runs and load: [docs/benchmarks.md](docs/benchmarks.md).'
+             % (m['started'], m['cpus'], m['cpu_model'], min(loads), max(loads), m['elasticsearch'], m['ansible_core'])]
+    lines.append(summary_section(results).split('\n\n', 2)[2])
+    rt = results.get('round_trips')
+    if rt:
+        counts = []
+        for module, phases in rt.items():
+            calls = [str(phases[p]['requests']) for p in PHASES if p in phases] or [str(phases['check']['requests'])]
+            counts.append('`%s` %s' % (module, ' / '.join(calls)))
+        lines.append('HTTP requests per call (create / update / no-op re-run; the check for '
+                     '`es_credential_check`): %s. No-op re-runs send no write.' % '; '.join(counts))
+    return '\n\n'.join(lines)
+
+
+def replace_block(text, block):
+    """``text`` with what lies between README_BEGIN and README_END replaced by ``block``."""
+    start, end = text.index(README_BEGIN) + len(README_BEGIN), text.index(README_END)
+    return text[:start] + '\n' + block + '\n' + text[end:]
+
+
 def main():
     source, target = sys.argv[1:3]
     with open(source) as handle:
         results = json.load(handle)
     with open(target, 'w') as handle:
         handle.write(render(results))
+    if len(sys.argv) > 3:
+        with open(sys.argv[3]) as handle:
+            readme = handle.read()
+        with open(sys.argv[3], 'w') as handle:
+            handle.write(replace_block(readme, readme_summary(results)))
 
 
 if __name__ == '__main__':
