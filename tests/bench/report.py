@@ -67,7 +67,11 @@ def own_ratio(module_samples, noop_samples, floor_samples):
     """(module run - the same play with no-op modules) / floor, or '' without no-op samples."""
     if not noop_samples:
         return ''
-    return fmt_ratio(ratio(max(seconds(module_samples) - seconds(noop_samples), 0), seconds(floor_samples)))
+    own = seconds(module_samples) - seconds(noop_samples)
+    if own <= 0:
+        # The no-op play took as long or longer: the load moved between the runs more than the modules cost.
+        return 'within the noise'
+    return fmt_ratio(ratio(own, seconds(floor_samples)))
 
 
 def verdict(value, target, higher_is_better=False):
@@ -381,6 +385,16 @@ def readings(results):
                             results['machine']['cpus']))
         notes.append(sentence + ' The alternative, one call on the controller for all hosts\' keys, needs a list '
                      'form of es_api_key, which the collection does not have: not measured.')
+    fleet = results.get('fleet')
+    if fleet:
+        sizes = sorted(fleet.values(), key=lambda result: result['hosts'])
+        per_host = ['%d hosts: %s' % (r['hosts'], fmt_seconds((seconds(r['rerun']) - seconds(r['noop'])) / r['hosts']))
+                    for r in sizes]
+        notes.append('Fleet plays: what the modules add to an idempotent re-run, per host, over the no-op play of the '
+                     'same tasks (%s). Per-host module runs dominate: each host runs %d modules, each starting '
+                     'Python, importing the client and opening its own TLS connection, %d at a time on %d CPUs.'
+                     % ('; '.join(per_host), sizes[0]['tasks_per_host'] - 1, sizes[0]['forks'],
+                        results['machine']['cpus']))
     imported = results.get('imports')
     if imported:
         cpu = dict((name, median(values)) for name, values in imported.items() if name != 'aiohttp_installed')
@@ -455,6 +469,7 @@ def readme_summary(results):
             counts.append('`%s` %s' % (module, ' / '.join(calls)))
         lines.append('HTTP requests per call (create / update / no-op re-run; the check for '
                      '`es_credential_check`): %s. No-op re-runs send no write.' % '; '.join(counts))
+    lines.extend(results.get('run_notes') or [])
     return '\n\n'.join(lines)
 
 

@@ -121,6 +121,7 @@ def test_own_ratio_takes_off_the_no_op_play():
     # 6 s with the modules, 2 s with no-ops, a 4 s floor: the collection's own time is the floor's.
     assert report.own_ratio(samples(6.0), samples(2.0, 2.0), samples(4.0)) == '1.00x'
     assert report.own_ratio(samples(6.0), None, samples(4.0)) == ''
+    assert report.own_ratio(samples(2.0), samples(2.5), samples(4.0)) == 'within the noise'
 
 
 def test_round_trips_show_before_and_after_only_where_the_count_changed():
