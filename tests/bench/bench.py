@@ -187,7 +187,7 @@ class Bench(object):
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.noop_collections_path if noop else self.collections_path,
                    ANSIBLE_HOST_KEY_CHECKING='False', ANSIBLE_RETRY_FILES_ENABLED='False')
         start = time.monotonic()
-        done = subprocess.run(['ansible-playbook', '-i', inventory, '--forks', str(forks), path], env=env,
+        done = subprocess.run(['ansible-playbook', '-i', inventory, '--forks', str(forks), path], env=env, check=False,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         seconds = time.monotonic() - start
         if done.returncode != 0:
@@ -233,7 +233,7 @@ class Bench(object):
         for index in range(repeats):
             variant = 'update' if index % 2 == 0 else 'create'
             samples['update'].append(self.sample(lambda: timed(run_phase, variant), writes))
-        samples['noop'] = [self.sample(lambda: timed(run_phase, variant), writes) for _ in range(repeats)]
+        samples['noop'] = [self.sample(lambda: timed(run_phase, variant), writes) for dummy in range(repeats)]
         clean()
         return samples
 
@@ -372,7 +372,7 @@ class Bench(object):
         for name, (plays_, inventory, forks) in plays.items():
             repeats = args.repeats if name.endswith('_list') else 1
             results[name] = [self.sample(lambda: self.ansible(plays_, inventory=inventory, forks=forks, noop=True))
-                             for _ in range(repeats)]
+                             for dummy in range(repeats)]
         return results
 
     def imports(self):
@@ -418,9 +418,9 @@ class Bench(object):
                                                            dict(prefix=dict(name=FLEET_KEY_PREFIX))])))
             converge = self.sample(lambda: self.ansible(plays, inventory=inventory, forks=self.args.forks), writes)
             reruns = [self.sample(lambda: self.ansible(plays, inventory=inventory, forks=self.args.forks), writes)
-                      for _ in range(self.args.repeats)]
+                      for dummy in range(self.args.repeats)]
             noops = [self.sample(lambda: self.ansible(plays, inventory=inventory, forks=self.args.forks, noop=True))
-                     for _ in range(self.args.repeats)]
+                     for dummy in range(self.args.repeats)]
             self.clean_fleet(count)
             results[str(count)] = dict(hosts=count, tasks_per_host=4, forks=self.args.forks, converge=[converge],
                                        rerun=reruns, noop=noops)
@@ -444,9 +444,10 @@ def imports(repeats):
         elasticsearch='import elasticsearch',
         # elastic_transport imports aiohttp for its async client whenever it is installed; the modules never use it.
         elasticsearch_without_aiohttp='import sys; sys.modules["aiohttp"] = None; import elasticsearch')
-    results = dict((name, [cpu_seconds([sys.executable, '-c', program]) for _ in range(repeats)])
+    results = dict((name, [cpu_seconds([sys.executable, '-c', program]) for dummy in range(repeats)])
                    for name, program in programs.items())
-    results['aiohttp_installed'] = subprocess.run([sys.executable, '-c', 'import aiohttp']).returncode == 0
+    results['aiohttp_installed'] = subprocess.run([sys.executable, '-c', 'import aiohttp'], check=False,
+                                             stderr=subprocess.DEVNULL).returncode == 0
     return results
 
 
@@ -454,9 +455,9 @@ def machine(es):
     info = es.info()
     return dict(
         cpus=os.cpu_count(), cpu_model=cpu_model(), memory_gib=memory_gib(), python=platform.python_version(),
-        ansible_core=subprocess.run(['ansible', '--version'], capture_output=True, text=True).stdout.split('\n')[0],
+        ansible_core=subprocess.run(['ansible', '--version'], capture_output=True, text=True, check=True).stdout.split('\n')[0],
         elasticsearch_client=elasticsearch.__versionstr__, cryptography=cryptography.__version__,
-        openssl=subprocess.run(['openssl', 'version'], capture_output=True, text=True).stdout.strip(),
+        openssl=subprocess.run(['openssl', 'version'], capture_output=True, text=True, check=True).stdout.strip(),
         elasticsearch=info['version']['number'], kernel=platform.release(),
         started=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
 

@@ -281,7 +281,7 @@ def test_the_check_of_written_items_sees_only_those_the_plan_writes():
     seen = []
     result, client = run_checked({'things': [{'name': 'same', 'size': 1}, {'name': 'new', 'size': 2},
                                              {'name': 'old', 'size': 3}]},
-                                 {'same': {'size': 1}, 'old': {'size': 1}}, lambda items: seen.append(items))
+                                 {'same': {'size': 1}, 'old': {'size': 1}}, seen.append)
     assert [[item.name for item in items] for items in seen] == [['new', 'old']]
     assert client.writes == ['new', 'old'] and result['changed']
 
