@@ -446,8 +446,8 @@ def imports(repeats):
         elasticsearch_without_aiohttp='import sys; sys.modules["aiohttp"] = None; import elasticsearch')
     results = dict((name, [cpu_seconds([sys.executable, '-c', program]) for dummy in range(repeats)])
                    for name, program in programs.items())
-    results['aiohttp_installed'] = subprocess.run([sys.executable, '-c', 'import aiohttp'], check=False,
-                                             stderr=subprocess.DEVNULL).returncode == 0
+    found = subprocess.run([sys.executable, '-c', 'import aiohttp'], check=False, stderr=subprocess.DEVNULL)
+    results['aiohttp_installed'] = found.returncode == 0
     return results
 
 
