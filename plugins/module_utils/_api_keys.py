@@ -349,12 +349,6 @@ def run_module():
     if refusal:
         module.fail_json(msg=refusal)
     conn = connect(module)
-    if present and descriptors and _may_read_builtin_privileges(conn):
-        # The privilege names need the cluster's list; the rest was checked before connecting.
-        try:
-            descriptors = role_descriptors_body(params['role_descriptors'], builtin_privileges(conn))
-        except InputError as error:
-            module.fail_json(msg=str(error))
     if secret_file:
         # Held until the module ends: another run on this host for this directory waits, then
         # finds the key this run creates and the secret file it writes.
@@ -386,6 +380,13 @@ def run_module():
                                       rotate=params['state'] == 'rotated', rotate_before_ms=rotate_before_ms,
                                       now_ms=now_ms)
     creating = action in ('created', 'rotated')
+    if action != 'unchanged' and descriptors and _may_read_builtin_privileges(conn):
+        # The privilege names need the cluster's list, read only when a key is to be written: an unchanged
+        # key's descriptors were accepted when it was written. The rest was checked before connecting.
+        try:
+            role_descriptors_body(params['role_descriptors'], builtin_privileges(conn))
+        except InputError as error:
+            module.fail_json(msg=str(error))
     # A superseded key stays active until a later run, when its successor is in place, retires it.
     result['superseded'] = [kept['id']] if action == 'rotated' else []
     result['duplicates'] = [k['id'] for k in duplicates]

@@ -315,10 +315,19 @@ def failures_report_progress(conn, the_plan, sent, list_key, noun):
         conn.failure_report = None
 
 
-def run(module, conn, kind, list_key, body_options, body_of, check=None):
+def written_items(items, the_plan):
+    """The items ``the_plan`` creates or updates."""
+    written = set(result['name'] for result in the_plan.results if result['action'] in ('created', 'updated'))
+    return [item for item in items if item.name in written]
+
+
+def run(module, conn, kind, list_key, body_options, body_of, check=None, check_written=None):
     """The whole module run for a kind: read once, plan, write what differs, exit with per-item results.
 
-    ``check(items)`` may raise ValueError to refuse bad input before anything is written.
+    ``check(items)`` may raise ValueError to refuse bad input before anything is read or written.
+    ``check_written(items)`` gets only the items the plan creates or updates, after the read and before any
+    write (in check mode too): checks that cost a request are not paid for by a run that writes nothing,
+    since what the server already holds unchanged was accepted when it was written.
     """
     params = module.params
     exclusive = params.get('exclusive', False)
@@ -336,6 +345,9 @@ def run(module, conn, kind, list_key, body_options, body_of, check=None):
             check(items)
         actual = kind.fetch(conn, None if exclusive else [item.name for item in items])
         the_plan = plan(conn, kind, items, actual, exclusive=exclusive)
+        written = written_items(items, the_plan)
+        if check_written and written:
+            check_written(written)
     except ValueError as error:
         module.fail_json(msg=str(error))
     sent = []

@@ -68,8 +68,9 @@ options:
       - The privileges of the key, a dictionary of role name to role body. Each body has the fields of
         M(esguard.security.es_role) (C(cluster), C(indices), C(applications), C(run_as), C(metadata),
         C(description), C(remote_indices), C(remote_cluster)) and is checked the same way before anything is
-        written, privilege names included (against the cluster's list of built-in privileges when the login user
-        may read it, with C(read_security); otherwise by Elasticsearch in the privilege check below).
+        written, privilege names included when the key is to be created, rotated or updated (against the
+        cluster's list of built-in privileges when the login user may read it, with C(read_security); otherwise
+        by Elasticsearch in the privilege check below).
       - A key never holds more than the user it belongs to. Before a key is created or updated, the module asks
         Elasticsearch whether the login user holds the cluster, index and application privileges the descriptors
         grant, and fails naming what is missing (in check mode it warns instead, since an earlier task's change

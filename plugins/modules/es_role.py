@@ -16,10 +16,12 @@ description:
     Elasticsearch does (privilege and index lists as sets, the query as JSON, server defaults filled in).
     A second run with the same input sends no write request.
   - Built-in (reserved) roles are never written; naming one is an error.
-  - Cluster, index and remote cluster privilege names are checked against the cluster's list of built-in privileges
-    before anything is written. Cluster and index privileges may also be action patterns, as Elasticsearch allows.
-    Cluster ones start with C(cluster:) (or C(indices:admin/template/), C(indices:admin/index_template/)), index
-    ones with C(indices:), for example V(cluster:monitor/main) or V(indices:data/read/*).
+  - Cluster, index and remote cluster privilege names of the roles to be created or updated are checked against
+    the cluster's list of built-in privileges before anything is written (a role the cluster already holds as
+    given is not checked again, and its list is not read). Cluster and index privileges may also be action
+    patterns, as Elasticsearch allows. Cluster ones start with C(cluster:) (or C(indices:admin/template/),
+    C(indices:admin/index_template/)), index ones with C(indices:), for example V(cluster:monitor/main) or
+    V(indices:data/read/*).
 author:
   - esguard maintainers (@esguard)
 extends_documentation_fragment:
@@ -309,13 +311,14 @@ def main():
     module = _security_items.kind_module('roles', ROLE_BODY_OPTIONS)
     conn = connect(module)
 
-    def check(items):
-        known = builtin_privileges(conn) if any(item.body for item in items) else None
+    def check_privilege_names(items):
+        # The cluster's privilege names cost a request: read them only when a role is to be written.
+        known = builtin_privileges(conn)
         for item in items:
-            if item.body:
-                validate(item.name, item.body, known)
+            validate(item.name, item.body, known)
 
-    _security_items.run(module, conn, RoleKind(), 'roles', ROLE_BODY_OPTIONS, request_body, check=check)
+    _security_items.run(module, conn, RoleKind(), 'roles', ROLE_BODY_OPTIONS, request_body,
+                        check=_security_items.each_item(validate), check_written=check_privilege_names)
 
 
 if __name__ == '__main__':

@@ -2,28 +2,21 @@
 # Copyright (c) esguard maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Benchmark: leaf certificates issued by es_cert's code versus openssl command lines.
-
-    python tests/bench/bench_es_cert.py [--count 500] [--report FILE]
+"""Leaf certificates issued by es_cert's code versus openssl command lines (used by bench.py).
 
 Half of the leaves get EC P-256 keys, half RSA 2048. es_cert's side runs the module's
 decision and issuing code (plan_outputs) in one process and writes the key, certificate
 and chain files, as one module run per certificate would minus Ansible's own overhead.
-The openssl side does the same work the usual way: one `openssl req -new -newkey`
-and one `openssl x509 -req` process per certificate, then the chain by concatenation.
-Both sides issue from the same CA. The report (JSON) holds timings and the ratio.
+The openssl side does the same work the usual way: one `openssl req -new -newkey` (key and
+CSR) and one `openssl x509 -req` (signing) process per certificate, then the chain by
+concatenation. Both sides issue from the same CA; each returns the seconds of every
+certificate, per key type, in wall-clock and in CPU seconds.
 """
-import argparse
 import datetime
-import json
 import os
-import platform
+import resource
 import subprocess
-import sys
-import tempfile
 import time
-
-import cryptography
 
 from ansible_collections.esguard.security.plugins.module_utils import _certificates as certs
 from ansible_collections.esguard.security.plugins.module_utils._cert_plan import plan_outputs
@@ -60,27 +53,51 @@ def leaf_params(directory, index, key_type):
                 import_certificate_content=None, import_privatekey_content=None, force=False)
 
 
+def cpu_seconds():
+    """CPU time of this process and of its finished children: unlike wall-clock time, it hardly depends
+    on what else the machine runs."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class Timings(object):
+    """Wall-clock and CPU seconds of each certificate, per key type, in wall-clock and in CPU seconds."""
+
+    def __init__(self):
+        self.wall = dict((key_type, []) for key_type in KEY_TYPES)
+        self.cpu = dict((key_type, []) for key_type in KEY_TYPES)
+        self._started = None
+
+    def start(self):
+        self._started = (time.perf_counter(), cpu_seconds())
+
+    def stop(self, key_type):
+        wall, cpu = self._started
+        self.wall[key_type].append(round(time.perf_counter() - wall, 5))
+        self.cpu[key_type].append(round(cpu_seconds() - cpu, 5))
+
+
 def bench_es_cert(directory, count):
-    timings = {key_type: 0.0 for key_type in KEY_TYPES}
+    timings = Timings()
     for index in range(count):
         key_type = KEY_TYPES[index % len(KEY_TYPES)]
-        start = time.perf_counter()
+        timings.start()
         plan = plan_outputs(leaf_params(directory, index, key_type), read)
         for output in plan.outputs:
             if output.content is not None:
                 write(output.path, output.content, 0o600 if output.secret else 0o644)
-        timings[key_type] += time.perf_counter() - start
+        timings.stop(key_type)
     return timings
 
 
 def bench_openssl(directory, count):
-    timings = {key_type: 0.0 for key_type in KEY_TYPES}
+    timings = Timings()
     ca_crt, ca_key = os.path.join(directory, 'ca.crt'), os.path.join(directory, 'ca.key')
     ext = os.path.join(directory, 'leaf.ext')
     for index in range(count):
         key_type = KEY_TYPES[index % len(KEY_TYPES)]
         name = os.path.join(directory, 'ossl-%04d' % index)
-        start = time.perf_counter()
+        timings.start()
         with open(ext, 'w') as handle:
             handle.write('basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n'
                          'extendedKeyUsage=serverAuth\nsubjectAltName=DNS:leaf-%04d.example.com,DNS:localhost,'
@@ -92,49 +109,16 @@ def bench_openssl(directory, count):
                         '-out', name + '.crt'], check=True, capture_output=True)
         with open(name + '.chain.pem', 'wb') as chain:
             chain.write(read(name + '.crt') + read(ca_crt))
-        timings[key_type] += time.perf_counter() - start
+        timings.stop(key_type)
     return timings
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--count', type=int, default=500)
-    parser.add_argument('--report', default=os.path.join('tests', 'output', 'bench', 'es_cert.json'))
-    args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as directory:
-        ca_key = certs.generate_private_key('ec_p256')
-        ca = certs.build_certificate(certs.Profile('ca', certs.parse_subject({'CN': 'bench CA'})), ca_key,
-                                     datetime.timedelta(days=3650))
-        write(os.path.join(directory, 'ca.crt'), certs.certificate_pem(ca), 0o644)
-        write(os.path.join(directory, 'ca.key'), certs.private_key_pem(ca_key), 0o600)
-        es_cert_times = bench_es_cert(directory, args.count)
-        openssl_times = bench_openssl(directory, args.count)
-
-    es_cert_total, openssl_total = sum(es_cert_times.values()), sum(openssl_times.values())
-    report = {
-        'count': args.count,
-        'per_key_type': {key_type: {'count': len(range(i, args.count, len(KEY_TYPES))),
-                                    'es_cert_seconds': round(es_cert_times[key_type], 3),
-                                    'openssl_seconds': round(openssl_times[key_type], 3),
-                                    'openssl_over_es_cert': round(openssl_times[key_type] / es_cert_times[key_type], 2)}
-                         for i, key_type in enumerate(KEY_TYPES)},
-        'es_cert_seconds': round(es_cert_total, 3),
-        'openssl_seconds': round(openssl_total, 3),
-        'openssl_over_es_cert': round(openssl_total / es_cert_total, 2),
-        'environment': {
-            'python': platform.python_version(),
-            'cryptography': cryptography.__version__,
-            'openssl': subprocess.run(['openssl', 'version'], capture_output=True, text=True, check=True).stdout.strip(),
-            'cpus': os.cpu_count(),
-        },
-    }
-    os.makedirs(os.path.dirname(os.path.abspath(args.report)), exist_ok=True)
-    with open(args.report, 'w') as handle:
-        json.dump(report, handle, indent=2)
-    json.dump(report, sys.stdout, indent=2)
-    print()
-
-
-if __name__ == '__main__':
-    main()
+def make_ca(directory):
+    """The CA both sides issue from: (certificate path, key path)."""
+    ca_key = certs.generate_private_key('ec_p256')
+    ca = certs.build_certificate(certs.Profile('ca', certs.parse_subject({'CN': 'bench CA'})), ca_key,
+                                 datetime.timedelta(days=3650))
+    paths = os.path.join(directory, 'ca.crt'), os.path.join(directory, 'ca.key')
+    write(paths[0], certs.certificate_pem(ca), 0o644)
+    write(paths[1], certs.private_key_pem(ca_key), 0o600)
+    return paths

@@ -254,3 +254,50 @@ def test_exclusive_without_the_list_fails_before_any_request():
     client.get_thing = None  # not even a read
     result = run_things(module, conn)
     assert result['failed'] and 'needs things' in result['msg'] and client.writes == []
+
+
+class HoldingClient(FailingClient):
+    """A server that holds ``held`` things and answers every write."""
+
+    def __init__(self, held):
+        super(HoldingClient, self).__init__(fail_at=None)
+        self.held = held
+
+    def get_thing(self, name):
+        return dict(self.held)
+
+
+def run_checked(params, held, check_written):
+    module = FakeModule(dict(params, exclusive=False))
+    client = HoldingClient(held)
+    conn = ElasticsearchConnection(module, client, dict(hosts=['https://es1:9200']))
+    with pytest.raises(ModuleExit) as end:
+        run(module, conn, ThingKind(), 'things', BODY_OPTIONS, lambda entry: {'size': entry['size']},
+            check_written=check_written)
+    return end.value.args[0], client
+
+
+def test_the_check_of_written_items_sees_only_those_the_plan_writes():
+    seen = []
+    result, client = run_checked({'things': [{'name': 'same', 'size': 1}, {'name': 'new', 'size': 2},
+                                             {'name': 'old', 'size': 3}]},
+                                 {'same': {'size': 1}, 'old': {'size': 1}}, seen.append)
+    assert [[item.name for item in items] for items in seen] == [['new', 'old']]
+    assert client.writes == ['new', 'old'] and result['changed']
+
+
+def test_a_run_that_writes_nothing_does_not_pay_for_the_check_of_written_items():
+    def costly_check(items):
+        raise AssertionError('called for %s' % [item.name for item in items])
+
+    result, client = run_checked({'things': [{'name': 'same', 'size': 1}]}, {'same': {'size': 1}}, costly_check)
+    assert not result['failed'] and not result['changed'] and client.writes == []
+
+
+def test_a_refusal_by_the_check_of_written_items_comes_before_any_write():
+    def refuse(items):
+        raise ValueError('thing %s: unknown privilege' % items[0].name)
+
+    result, client = run_checked({'things': [{'name': 'new', 'size': 2}]}, {}, refuse)
+    assert result['failed'] and result['msg'] == 'thing new: unknown privilege'
+    assert client.writes == []

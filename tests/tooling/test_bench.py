@@ -1,0 +1,154 @@
+# Copyright (c) esguard maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The benchmark report's arithmetic and the counting proxy's classification of requests.
+
+The figures in docs/benchmarks.md are only as honest as the medians, ratios, scaling and
+target verdicts computed here, and the "no write" claim as the proxy's idea of a write.
+"""
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'bench'))
+
+import proxy  # noqa: E402
+import report  # noqa: E402
+
+
+def samples(*values, load=1.0, writes=0):
+    return [dict(seconds=value, load=load, writes=writes) for value in values]
+
+
+def test_median_of_odd_and_even_counts():
+    assert report.median([3, 1, 2]) == 2
+    assert report.median([4, 1, 3, 2]) == 2.5
+    with pytest.raises(ValueError):
+        report.median([])
+
+
+def test_seconds_is_the_median_not_the_mean():
+    assert report.seconds(samples(1.0, 100.0, 2.0)) == 2.0
+
+
+def test_loads_and_writes_show_a_range_only_when_samples_differ():
+    assert report.loads(samples(1, 2, load=3.04)) == '3.0'
+    assert report.loads(samples(1, load=1.0) + samples(1, load=4.26)) == '1.0-4.3'
+    assert report.writes(samples(1, 2, writes=200)) == '200'
+    assert report.writes(samples(1, writes=0) + samples(1, writes=3)) == '0-3'
+
+
+@pytest.mark.parametrize('method, path, write', [
+    ('GET', '/_security/role/a', False),
+    ('HEAD', '/', False),
+    ('POST', '/_security/user/_has_privileges', False),
+    ('POST', '/_security/user/_has_privileges?pretty', False),
+    ('POST', '/.security/_search', False),
+    ('POST', '/_security/api_key', True),
+    ('POST', '/_security/user/a/_password', True),
+    ('PUT', '/_security/role/a', True),
+    ('DELETE', '/_security/api_key', True),
+])
+def test_what_the_proxy_counts_as_a_write(method, path, write):
+    assert proxy.is_write(method, path) is write
+
+
+def test_request_shapes_leave_names_out_so_counts_add_up():
+    recorded = [('GET', '/_security/role/a'), ('GET', '/_security/role/b'), ('PUT', '/_security/user/u/_password'),
+                ('GET', '/_security/privilege/_builtin')]
+    counted = proxy.summary(recorded)
+    assert counted['requests'] == 4 and counted['writes'] == 1
+    assert counted['by_request'] == {'GET /_security/role/{name}': 2, 'PUT /_security/user/{name}/_password': 1,
+                                     'GET /_security/privilege/_builtin': 1}
+
+
+def phases(create, update, noop, writes=(0, 0, 0)):
+    return dict(create=samples(create, writes=writes[0]), update=samples(update, writes=writes[1]),
+                noop=samples(noop, writes=writes[2]))
+
+
+def results():
+    kind = dict(count=200, loop_count=50, ways=dict(
+        list=phases(6.0, 3.0, 2.0, (200, 200, 0)), floor=phases(4.0, 3.0, 1.0, (200, 200, 0)),
+        loop=phases(50.0, 50.0, 50.0)))
+    return dict(
+        machine=dict(cpus=2, cpu_model='cpu', memory_gib=4, kernel='k', python='3.11', ansible_core='core 2.19',
+                     elasticsearch_client='8.19', cryptography='48', openssl='OpenSSL 3', elasticsearch='8.19.21',
+                     started='now'),
+        scale=dict(roles=kind, api_keys=dict(count=10, forks=5, ways=dict(
+            hosts=phases(10.0, 10.0, 10.0), floor=phases(5.0, 1.0, 1.0)))),
+        certs=dict(count=4, per_cert=dict(es_cert=dict(ec_p256=[0.001, 0.001], rsa_2048=[0.05, 0.07]),
+                                          openssl=dict(ec_p256=[0.02, 0.02], rsa_2048=[0.3, 0.3])),
+                   per_cert_cpu=dict(es_cert=dict(ec_p256=[0.001, 0.001], rsa_2048=[0.04, 0.058]),
+                                     openssl=dict(ec_p256=[0.05, 0.05], rsa_2048=[0.15, 0.15])),
+                   looped=dict(count=2, samples=samples(2.0), noop_samples=samples(1.8))),
+        fleet={'4': dict(hosts=4, tasks_per_host=4, forks=5, converge=samples(20.0), rerun=samples(12.0),
+                         noop=samples(10.0))})
+
+
+def test_target_verdicts_follow_the_ratios():
+    text = report.summary_section(results())
+    lines = dict((line.split(' | ')[0].strip('| '), line) for line in text.splitlines() if line.startswith('| '))
+    assert '1.50x' in lines['200 roles, one list task / floor, create'] and 'met' in lines[
+        '200 roles, one list task / floor, create']
+    assert '2.00x' in lines['200 roles, one list task / floor, no-op re-run']
+    assert lines['200 roles, one list task / floor, no-op re-run'].endswith('| missed |')
+    assert lines['10 API keys, per key, module / floor, update'].endswith('| missed |')
+    # openssl 0.64 s against es_cert 0.122 s: 5.2 times faster, at least 5x wanted.
+    assert '5.25x' in lines['4 certificates, openssl / es_cert, wall-clock time']
+    assert lines['4 certificates, openssl / es_cert, wall-clock time'].endswith('| met |')
+    # In CPU time openssl took 0.4 s against es_cert's 0.1 s: 4 times, short of 5.
+    assert lines['4 certificates, openssl / es_cert, CPU time'].endswith('| missed |')
+    assert lines['fleet plays, 4 hosts, re-run / no-op play'].endswith('| met |')
+
+
+def test_the_looped_task_is_scaled_from_its_items_to_the_full_count():
+    rows = report.scale_rows('roles', results()['scale']['roles'], None)
+    loop = next(row for row in rows if row[0].startswith('looped'))
+    # 50 s for 50 items, 200 items: 200 s, 50 times the 4 s floor.
+    assert loop[1].startswith('200.0 s (50x')
+
+
+def test_the_whole_report_renders_every_section():
+    text = report.render(results())
+    for heading in ('## The machine', '## Targets', '## Scale: roles and users', '### 10 API keys',
+                    '## Certificates', '## Fleet'):
+        assert heading in text
+
+
+def test_own_ratio_takes_off_the_no_op_play():
+    # 6 s with the modules, 2 s with no-ops, a 4 s floor: the collection's own time is the floor's.
+    assert report.own_ratio(samples(6.0), samples(2.0, 2.0), samples(4.0)) == '1.00x'
+    assert report.own_ratio(samples(6.0), None, samples(4.0)) == ''
+    assert report.own_ratio(samples(2.0), samples(2.5), samples(4.0)) == 'within the noise'
+
+
+def test_round_trips_show_before_and_after_only_where_the_count_changed():
+    counted = dict(requests=1, writes=0, by_request={'GET /_security/role/{name}': 1}, seconds=1.0)
+    wrote = dict(requests=2, writes=1, by_request={'GET /_security/role/{name}': 1, 'PUT /_security/role/{name}': 1},
+                 seconds=1.0)
+    now = {'es_role': dict(create=wrote, update=wrote, noop=counted)}
+    before = {'es_role': dict(create=wrote, update=wrote, noop=dict(counted, requests=2))}
+    text = report.round_trips_section(now, before)
+    assert '| es_role | no-op re-run | 2 | 1 |' in text
+    assert '| es_role | create | 2 | 2 |' not in text
+    assert 'requests before' not in report.round_trips_section(now, now)
+
+
+def test_the_readme_block_is_replaced_and_the_rest_kept():
+    readme = 'before\n%s\nold figures\n%s\nafter\n' % (report.README_BEGIN, report.README_END)
+    replaced = report.replace_block(readme, 'new figures')
+    assert replaced == 'before\n%s\nnew figures\n%s\nafter\n' % (report.README_BEGIN, report.README_END)
+
+
+def test_the_readme_summary_names_the_machine_and_the_targets():
+    data = dict(results(), certs_meta=dict(seconds=1, load_before=2.0, load_after=7.4))
+    text = report.readme_summary(data)
+    assert 'on 2 CPUs (cpu)' in text and 'load average 2 to 7' in text
+    assert '| fleet plays, 4 hosts, re-run / no-op play |' in text
+
+
+def test_overhead_without_the_scale_section_shows_the_no_op_times_alone():
+    text = report.overhead_section(dict(overhead=dict(roles_list=samples(2.0, 4.0))))
+    assert '| roles, one list task | not measured in this run | 3.00 s |' in text
