@@ -152,6 +152,10 @@ notes:
   - Give the task C(no_log=true) when the secret is returned (see RV(secret)); Ansible cannot hide a return
     value on its own. With O(secret_file) the secret is not returned unless O(return_secret=true).
   - The login user needs the C(manage_own_api_key) cluster privilege (or C(manage_api_key), C(manage_security)).
+  - One task handles one key. For a fleet, run it once per host (delegated to the controller with
+    O(current_secret)); Ansible's forks run the hosts side by side. The module takes no list of keys on
+    purpose, since one result would then carry every host's new secret, and each host's secret should only
+    travel to that host.
 seealso:
   - module: esguard.security.es_role
 '''
