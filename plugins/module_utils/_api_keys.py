@@ -17,7 +17,8 @@ import time
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
-from ansible_collections.esguard.security.plugins.module_utils._connection import connect, es_module
+from ansible_collections.esguard.security.plugins.module_utils._connection import (
+    ConnectionSettingsError, api_key_credential, api_key_id, connect, es_module)
 from ansible_collections.esguard.security.plugins.module_utils._credential_check import (
     has_privileges_body, missing_privileges)
 from ansible_collections.esguard.security.plugins.module_utils._durations import (
@@ -176,8 +177,8 @@ def missing_owner_privileges(answer):
     return missing
 
 
-def decide(active, desired_descriptors, metadata, secret_file_key_id=None, secret_file_works=None,
-           secret_file_wanted=False, rotate=False, rotate_before_ms=None, now_ms=0):
+def decide(active, desired_descriptors, metadata, held_key_id=None, held_key_works=None,
+           held_secret_wanted=False, rotate=False, rotate_before_ms=None, now_ms=0):
     """What to do for state=present (or rotated, with ``rotate``).
 
     The key that stays in use is chosen by ``decide_present``; it is rotated (a new key created
@@ -185,8 +186,8 @@ def decide(active, desired_descriptors, metadata, secret_file_key_id=None, secre
     expires within ``rotate_before_ms``. Returns (action, kept key or None, duplicate keys);
     for V(rotated) the kept key is the one superseded.
     """
-    action, kept, duplicates = decide_present(active, desired_descriptors, metadata, secret_file_key_id,
-                                              secret_file_works, secret_file_wanted)
+    action, kept, duplicates = decide_present(active, desired_descriptors, metadata, held_key_id,
+                                              held_key_works, held_secret_wanted)
     if kept is None:
         return action, kept, duplicates
     expiration = kept.get('expiration')
@@ -196,26 +197,26 @@ def decide(active, desired_descriptors, metadata, secret_file_key_id=None, secre
     return action, kept, duplicates
 
 
-def decide_present(active, desired_descriptors, metadata, secret_file_key_id=None, secret_file_works=None,
-                   secret_file_wanted=False):
+def decide_present(active, desired_descriptors, metadata, held_key_id=None, held_key_works=None,
+                   held_secret_wanted=False):
     """Which key stays in use, and whether it must be created or updated.
 
-    ``active`` is our_active_keys' answer. ``secret_file_key_id`` is the id in an existing secret
-    file and ``secret_file_works`` whether it still authenticates (None when there is no file);
-    ``secret_file_wanted`` says a secret file is asked for.
+    ``active`` is our_active_keys' answer. The host's secret is the one in secret_file or given as
+    current_secret: ``held_key_id`` is its key id and ``held_key_works`` whether it still authenticates
+    as that key (None when the host holds none); ``held_secret_wanted`` says the host must hold a secret.
     Returns (action, kept key or None, duplicate keys) with action one of
     created, updated, unchanged.
     """
     if not active:
         return 'created', None, []
     kept = active[0]
-    if secret_file_wanted and secret_file_key_id is None:
-        # The file must hold a secret, and an existing key's secret cannot be read back.
+    if held_secret_wanted and held_key_id is None:
+        # The host must hold a secret, and an existing key's secret cannot be read back.
         return 'created', None, list(active)
-    if secret_file_key_id is not None:
-        matching = [k for k in active if k['id'] == secret_file_key_id]
-        if not matching or not secret_file_works:
-            # The secret on the target is lost or no longer authenticates: only a new key helps.
+    if held_key_id is not None:
+        matching = [k for k in active if k['id'] == held_key_id]
+        if not matching or not held_key_works:
+            # The host's secret is lost, of another key, or no longer authenticates: only a new key helps.
             return 'created', None, list(active)
         kept = matching[0]
     duplicates = [k for k in active if k['id'] != kept['id']]
@@ -223,6 +224,26 @@ def decide_present(active, desired_descriptors, metadata, secret_file_key_id=Non
             (kept.get('metadata') or {}) == metadata:
         return 'unchanged', kept, duplicates
     return 'updated', kept, duplicates
+
+
+def held_key(current_secret):
+    """(key id, credential to authenticate with) of the secret a host holds, or None when it holds none.
+
+    ``current_secret`` is C(id:api_key) or its base64 encoded form; anything else (an empty keystore
+    entry, a damaged value) is no usable key, so a new one is made.
+    """
+    if not current_secret:
+        return None
+    try:
+        encoded = api_key_credential(current_secret)
+    except ConnectionSettingsError:
+        return None
+    return api_key_id(encoded), encoded
+
+
+def authenticates_as(answer, key_id):
+    """Whether an _authenticate answer (None after a 401) is the key ``key_id`` itself."""
+    return bool(answer) and (answer.get('api_key') or {}).get('id') == key_id
 
 
 def secret_formats(key_id, api_key):
@@ -271,6 +292,7 @@ API_KEY_OPTIONS = dict(
     secret_file_owner=dict(type='str', no_log=False),
     secret_file_group=dict(type='str', no_log=False),
     return_secret=dict(type='bool'),
+    current_secret=dict(type='str', no_log=True),
 )
 
 
@@ -279,7 +301,9 @@ def _now_ms():
 
 
 def _read_secret_file(module, path):
-    """(key id, secret) from an existing secret file, None when there is none; fails on an unreadable one."""
+    """(key id, (key id, secret)) from an existing secret file, None when there is none; fails on an unreadable one.
+
+    The second item is the credential to authenticate with, as held_key gives it."""
     try:
         data = read_bytes(path)
     except (IOError, OSError) as error:
@@ -289,7 +313,7 @@ def _read_secret_file(module, path):
     parsed = parse_secret_file(data.decode('utf-8', 'replace'))
     if parsed is None:
         module.fail_json(msg='secret_file %s does not hold an API key as id:api_key' % path)
-    return parsed
+    return parsed[0], parsed
 
 
 def _invalidate(conn, ids):
@@ -328,7 +352,7 @@ def _check_owner_privileges(module, conn, name, descriptors):
 
 def run_module():
     """The whole es_api_key run: read our keys once, decide, write only what differs."""
-    module = es_module(API_KEY_OPTIONS)
+    module = es_module(API_KEY_OPTIONS, mutually_exclusive=[('secret_file', 'current_secret')])
     params = module.params
     name = params['name']
     present = params['state'] != 'absent'
@@ -368,12 +392,18 @@ def run_module():
             _invalidate(conn, ids)
         module.exit_json(**result)
 
-    file_key = _read_secret_file(module, secret_file)
-    file_works = None
-    if file_key is not None and any(k['id'] == file_key[0] for k in active):
-        file_works = conn.authenticates('check the key in secret_file', api_key=file_key) is not None
-    action, kept, duplicates = decide(active, descriptors, metadata, file_key and file_key[0], file_works,
-                                      secret_file_wanted=bool(secret_file),
+    if secret_file:
+        held, held_from = _read_secret_file(module, secret_file), 'secret_file'
+    else:
+        held, held_from = held_key(params['current_secret']), 'current_secret'
+        if params['current_secret'] and held is None:
+            module.warn('current_secret is not an API key (id:api_key or its encoded form); a new key is made')
+    held_works = None
+    if held is not None and any(k['id'] == held[0] for k in active):
+        held_works = authenticates_as(conn.authenticates('check the key in %s' % held_from, api_key=held[1]),
+                                      held[0])
+    action, kept, duplicates = decide(active, descriptors, metadata, held and held[0], held_works,
+                                      held_secret_wanted=bool(secret_file) or params['current_secret'] is not None,
                                       rotate=params['state'] == 'rotated', rotate_before_ms=rotate_before_ms,
                                       now_ms=now_ms)
     creating = action in ('created', 'rotated')
@@ -393,7 +423,7 @@ def run_module():
     # An existing secret file's owner, group and mode are enforced every run (only reported in check mode).
     attributes_changed = bool(secret_file) and not creating and apply_secret_file_attributes(
         module, secret_file, params['secret_file_owner'], params['secret_file_group'], False)
-    result.update(action=action, invalidated=to_invalidate, secret_known=creating or bool(file_works),
+    result.update(action=action, invalidated=to_invalidate, secret_known=creating or bool(held_works),
                   changed=action != 'unchanged' or bool(to_invalidate) or attributes_changed)
     wanted = dict(name=name, metadata=metadata, role_descriptors=descriptors)
     if module._diff:

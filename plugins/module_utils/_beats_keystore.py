@@ -111,35 +111,3 @@ def wanted_entries(entries, state):
     if not_text:
         raise InputError('entries must map each key to a string; not so for: %s' % ', '.join(not_text))
     return dict((key, value.encode('utf-8')) for key, value in entries.items())
-
-
-class Plan(object):
-    """What a run changes: key names only, never values."""
-
-    def __init__(self, current, wanted, state, exclusive):
-        """current: entries of the existing keystore, or None when there is none."""
-        existing = current or {}
-        if state == 'present':
-            self.added = sorted(key for key in wanted if key not in existing)
-            self.updated = sorted(key for key in wanted if key in existing and existing[key] != wanted[key])
-            self.removed = sorted(key for key in existing if key not in wanted) if exclusive else []
-            self.after = dict((key, value) for key, value in existing.items() if key not in self.removed)
-            self.after.update(wanted)
-        else:
-            self.added = self.updated = []
-            self.removed = sorted(key for key in wanted if key in existing)
-            self.after = dict((key, value) for key, value in existing.items() if key not in self.removed)
-        self.created = current is None and state == 'present'
-        self.existing = existing
-        self.changed = bool(self.created or self.added or self.updated or self.removed)
-
-    def diff(self, path):
-        """before/after naming every key; a value shows only as a placeholder that says whether it changes."""
-        def lines(keys, changed_mark):
-            return ''.join('%s: %s\n' % (key, changed_mark if key in self.updated else '<secret>') for key in sorted(keys))
-        return {
-            'before_header': path if not self.created else '%s (absent)' % path,
-            'after_header': path,
-            'before': lines(self.existing, '<secret>'),
-            'after': lines(self.after, '<secret, changed>'),
-        }

@@ -28,6 +28,7 @@ import time
 
 from ansible_collections.esguard.security.plugins.module_utils._certificates import HAS_CRYPTOGRAPHY
 from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
+from ansible_collections.esguard.security.plugins.module_utils._keystore_plan import EntryPlan
 
 if HAS_CRYPTOGRAPHY:
     from cryptography.hazmat.primitives import hashes, padding
@@ -479,57 +480,33 @@ def check_entries(entries):
     return checked
 
 
-class EntryPlan:
-    """What changes between the entries a store holds and the ones wanted, by key name only."""
-
-    def __init__(self, added, updated, removed, result):
-        self.added = added
-        self.updated = updated
-        self.removed = removed
-        self.result = result
-
-    @property
-    def changed(self):
-        return bool(self.added or self.updated or self.removed)
-
-
-def plan_entries(current, wanted, exclusive):
-    """Add what is missing, update what differs, and with exclusive remove what is not wanted.
-
-    current and wanted map key names to values; result is the mapping to write.
-    """
-    added = sorted(key for key in wanted if key not in current)
-    updated = sorted(key for key in wanted if key in current and not hmac.compare_digest(current[key], wanted[key]))
-    removed = sorted(key for key in current if exclusive and key not in wanted)
-    result = {key: value for key, value in current.items() if key not in removed}
-    result.update(wanted)
-    return EntryPlan(added, updated, removed, result)
-
-
 class KeystorePlan:
     """The entry plan of a keystore, with the password to write it with."""
 
-    def __init__(self, entries, password, default_password, created, current_keys):
+    def __init__(self, entries, password, default_password):
         self.entries = entries
         self.password = password
         self.default_password = default_password
-        self.created = created
-        self.current_keys = current_keys
+
+    @property
+    def created(self):
+        return self.entries.created
 
     @property
     def changed(self):
-        return self.created or self.entries.changed
+        return self.entries.changed
 
 
-def plan_keystore(path, existing, entries, exclusive, password, random_bytes=os.urandom):
+def plan_keystore(path, existing, entries, exclusive, password, create=True, random_bytes=os.urandom):
     """What to write to the keystore at path, whose content is existing (None when missing).
 
+    create=False (a run that only reads) leaves a missing keystore missing.
     Every input error and every unreadable store is refused here, before anything is written.
     """
     wanted = check_entries(entries)
     default_password = password is None
     if existing is None:
-        current = {}
+        current = None
         password = new_default_password(random_bytes) if default_password else store_password(password)
     else:
         try:
@@ -537,15 +514,4 @@ def plan_keystore(path, existing, entries, exclusive, password, random_bytes=os.
         except KeystoreError as exc:
             raise KeystoreError('cannot use the keystore %s: %s' % (path, exc))
         del current[MARKER_KEY]
-    return KeystorePlan(plan_entries(current, wanted, exclusive), password, default_password,
-                        existing is None, sorted(current))
-
-
-def plan_diff(path, plan, current_keys, created):
-    """A diff of key names: values never appear, a changed value is marked as such."""
-    before = '' if created else ''.join('%s\n' % key for key in sorted(current_keys))
-    after = ''.join('%s%s\n' % (key, ' (new value)' if key in plan.updated else '')
-                    for key in sorted(plan.result))
-    return {'before': before, 'after': after,
-            'before_header': '%s (keys)' % path if not created else '%s (absent)' % path,
-            'after_header': '%s (keys)' % path}
+    return KeystorePlan(EntryPlan(current, wanted, exclusive, create=create), password, default_password)

@@ -21,6 +21,8 @@ description:
   - The file is written atomically with mode C(0600), as the Beats require of their keystore.
 author:
   - esguard maintainers (@esguard)
+extends_documentation_fragment:
+  - esguard.security.keystore_read
 requirements:
   - cryptography on the host
 attributes:
@@ -29,7 +31,7 @@ attributes:
     description: Reports the keys that would be added, updated or removed without writing.
   diff_mode:
     support: full
-    description: The diff names every key; values never appear, a changed value shows as C(<secret, changed>).
+    description: The diff names every key; values never appear, a key whose value changes is marked C((new value)).
   platform:
     support: full
     platforms: posix
@@ -101,6 +103,13 @@ EXAMPLES = r'''
     owner: heartbeat
     group: heartbeat
 
+- name: Read the API key Filebeat holds, for a decision on the controller
+  esguard.security.beats_keystore:
+    path: /var/lib/filebeat/filebeat.keystore
+    read_values: [ES_API_KEY]
+  register: filebeat_keystore
+  no_log: true
+
 - name: A key no longer used
   esguard.security.beats_keystore:
     path: /var/lib/filebeat/filebeat.keystore
@@ -134,6 +143,12 @@ keys:
   returned: always
   type: list
   elements: str
+current_values:
+  description:
+    - The values of the O(read_values) keys the keystore held before the run, by key; keys it did not
+      hold are left out. They are secrets; use C(no_log=true) on the task.
+  returned: when O(read_values) is given
+  type: dict
 '''
 
 import os
@@ -141,10 +156,12 @@ import os
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.esguard.security.plugins.module_utils._beats_keystore import (
-    AESGCM, KeystoreFileError, Plan, decode, encode, wanted_entries)
+    AESGCM, KeystoreFileError, decode, encode, wanted_entries)
 from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
 from ansible_collections.esguard.security.plugins.module_utils._files import (
     apply_file_attributes, read_bytes, write_atomically)
+from ansible_collections.esguard.security.plugins.module_utils._keystore_plan import (
+    READ_VALUES_OPTION, EntryPlan, current_values, read_only)
 
 
 def main():
@@ -157,6 +174,7 @@ def main():
             password=dict(type='str', default='', no_log=True),
             owner=dict(type='str'),
             group=dict(type='str'),
+            read_values=READ_VALUES_OPTION,
         ),
         required_if=[('exclusive', True, ['entries'])],
         supports_check_mode=True,
@@ -183,9 +201,13 @@ def main():
     except KeystoreFileError as error:
         module.fail_json(msg='%s: %s' % (path, error))
 
-    plan = Plan(current, wanted, params['state'], params['exclusive'])
+    present = params['state'] == 'present'
+    plan = EntryPlan(current, wanted if present else {}, params['exclusive'], remove=() if present else wanted,
+                     create=present and not read_only(params))
     result = dict(changed=plan.changed, created=plan.created, added=plan.added, updated=plan.updated,
                   removed=plan.removed, keys=sorted(plan.after))
+    if params['read_values'] is not None:
+        result['current_values'] = current_values(current, params['read_values'])
     if module._diff:
         result['diff'] = plan.diff(path)
     if plan.changed and not module.check_mode:
@@ -193,7 +215,7 @@ def main():
             write_atomically(module, path, encode(plan.after, params['password']), secret=True)
         except (IOError, OSError) as error:
             module.fail_json(msg='cannot write the keystore %s: %s' % (path, error.strerror))
-    if content is not None or plan.created:
+    if (content is not None or plan.created) and not read_only(params):
         result['changed'] = apply_file_attributes(module, path, True, result['changed'])
     module.exit_json(**result)
 

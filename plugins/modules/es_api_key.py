@@ -24,6 +24,12 @@ description:
     in a file on the target. On later runs RV(secret_known) says whether the module could check the secret.
   - With O(secret_file), an existing file is checked by authenticating with it; when it no longer
     authenticates (or names a key that is gone), a new key is created and the file rewritten.
+  - With O(current_secret), the secret the shipper's host holds (read from its keystore and passed over the
+    Ansible connection) decides the same way, for a task that runs on the controller and keeps nothing
+    there between runs. The host's key is kept, with no write request, while it authenticates as itself,
+    is one of ours with this O(name), is active and not within O(rotate_before), and has the wanted role
+    descriptors and metadata (which are otherwise updated in place). Else a new key is created and its
+    secret returned, for the next task to put into the host's keystore.
 author:
   - esguard maintainers (@esguard)
 extends_documentation_fragment:
@@ -130,6 +136,18 @@ options:
       - Whether a newly created key's secret is returned in RV(secret).
       - When not set, the secret is returned only without O(secret_file).
     type: bool
+  current_secret:
+    description:
+      - The API key the host currently holds, as C(id:api_key) or its base64 encoded form, for example the
+        value of C(ES_API_KEY) read from the Beat's keystore with M(esguard.security.beats_keystore)'s
+        O(esguard.security.beats_keystore#module:read_values) option. An empty string means the host holds none,
+        and so does a value that is not an API key in either form (with a warning).
+      - That key is kept while it works (see the description); otherwise a new one is created and returned
+        in RV(secret). Setting this option (even to an empty string) says that the host must hold the key's
+        secret, so a key of ours whose secret the host does not hold is never kept.
+      - Used with O(state=present) or O(state=rotated); mutually exclusive with O(secret_file).
+      - It is a secret; give the task C(no_log=true).
+    type: str
 notes:
   - Give the task C(no_log=true) when the secret is returned (see RV(secret)); Ansible cannot hide a return
     value on its own. With O(secret_file) the secret is not returned unless O(return_secret=true).
@@ -185,6 +203,42 @@ EXAMPLES = r'''
     owner: logstash
     mode: "0600"
   when: logstash_key.secret is defined
+  no_log: true
+
+# From the controller, deciding on the key the host's keystore holds: nothing is kept on the
+# controller between runs, and a run whose host key still works sends no write request.
+- name: Read the key the Heartbeat host holds
+  esguard.security.beats_keystore:
+    path: /var/lib/heartbeat/heartbeat.keystore
+    read_values: [ES_API_KEY]
+  register: heartbeat_keystore
+  no_log: true
+
+- name: Keep the host's key while it works, else make a new one
+  esguard.security.es_api_key:
+    hosts: ["https://es1.example.com:9200"]
+    ca_certs: "{{ playbook_dir }}/pki/ca.crt"
+    login_user: heartbeat_keys_admin
+    login_password: "{{ vault_es_keys_password }}"
+    name: "heartbeat-{{ inventory_hostname }}"
+    role_descriptors:
+      heartbeat_writer:
+        cluster: [monitor, read_ilm]
+        indices:
+          - names: ["heartbeat-*", "synthetics-*"]
+            privileges: [create_doc, auto_configure]
+    current_secret: "{{ heartbeat_keystore.current_values.ES_API_KEY | default('') }}"
+    remove_duplicates: true
+  delegate_to: localhost
+  register: heartbeat_key
+  no_log: true
+
+- name: Put a new key into the host's keystore
+  esguard.security.beats_keystore:
+    path: /var/lib/heartbeat/heartbeat.keystore
+    entries:
+      ES_API_KEY: "{{ heartbeat_key.secret.credential }}"
+  when: heartbeat_key.secret is defined
   no_log: true
 
 - name: Retire the key of a decommissioned host
@@ -248,7 +302,8 @@ secret:
 secret_known:
   description:
     - Whether the key's secret is at hand and known to work. V(true) when the key was created in this run or
-      O(secret_file) authenticates; V(false) when the key existed before and there is no secret file to check.
+      O(secret_file) or O(current_secret) authenticates as it; V(false) when the key existed before and there
+      is no secret to check.
   returned: when O(state=present)
   type: bool
 duplicates:

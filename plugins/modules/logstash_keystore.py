@@ -25,6 +25,7 @@ requirements:
   - cryptography >= 3.3
 extends_documentation_fragment:
   - ansible.builtin.files
+  - esguard.security.keystore_read
 attributes:
   check_mode:
     support: full
@@ -100,6 +101,13 @@ EXAMPLES = r"""
       ES_API_KEY: "{{ publishing_key.id }}:{{ publishing_key.api_key }}"
     exclusive: true
     owner: logstash
+
+- name: Read the API key Logstash holds, for a decision on the controller
+  esguard.security.logstash_keystore:
+    password: "{{ logstash_keystore_password }}"
+    read_values: [ES_API_KEY]
+  register: logstash_keystore
+  no_log: true
 """
 
 RETURN = r"""
@@ -131,6 +139,12 @@ keys:
   type: list
   elements: str
   sample: [es_pwd, es_user]
+current_values:
+  description:
+    - The values of the O(read_values) keys the keystore held before the run, by the name asked (keys
+      are case-insensitive); keys it did not hold are left out. They are secrets; use C(no_log=true) on the task.
+  returned: when O(read_values) is given
+  type: dict
 """
 
 import os
@@ -141,6 +155,11 @@ from ansible_collections.esguard.security.plugins.module_utils import _logstash_
 from ansible_collections.esguard.security.plugins.module_utils._certificates import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
+)
+from ansible_collections.esguard.security.plugins.module_utils._keystore_plan import (
+    READ_VALUES_OPTION,
+    current_values,
+    read_only,
 )
 from ansible_collections.esguard.security.plugins.module_utils._files import (
     FileLockedError,
@@ -156,16 +175,21 @@ LOCK_TIMEOUT = 30
 
 def apply_plan(module, path):
     """Decide from the keystore as it is, and write it when something changes."""
-    plan = ks.plan_keystore(path, read_bytes(path), module.params['entries'], module.params['exclusive'],
-                            module.params['password'])
+    params = module.params
+    only_reading = read_only(params)
+    plan = ks.plan_keystore(path, read_bytes(path), params['entries'], params['exclusive'], params['password'],
+                            create=not only_reading)
     entries = plan.entries
     result = dict(changed=plan.changed, created=plan.created, added=entries.added, updated=entries.updated,
-                  removed=entries.removed, keys=sorted(entries.result))
+                  removed=entries.removed, keys=sorted(entries.after))
+    if params['read_values'] is not None:
+        # Logstash keeps keys in lower case and finds ${KEY} whatever its case.
+        result['current_values'] = current_values(entries.existing, params['read_values'], str.lower)
     if module._diff:
-        result['diff'] = ks.plan_diff(path, entries, plan.current_keys, plan.created)
-    if not module.check_mode:
+        result['diff'] = entries.diff(path)
+    if not module.check_mode and not only_reading:
         if plan.changed:
-            write_atomically(module, path, ks.build_keystore(entries.result, plan.password, plan.default_password),
+            write_atomically(module, path, ks.build_keystore(entries.after, plan.password, plan.default_password),
                              secret=True)
         result['changed'] = apply_file_attributes(module, path, True, plan.changed)
     return result
@@ -178,6 +202,7 @@ def main():
             entries=dict(type='dict', no_log=True),
             exclusive=dict(type='bool', default=False),
             password=dict(type='str', no_log=True, fallback=(env_fallback, [ks.PASSWORD_ENV])),
+            read_values=READ_VALUES_OPTION,
         ),
         required_if=[('exclusive', True, ('entries',))],
         add_file_common_args=True,

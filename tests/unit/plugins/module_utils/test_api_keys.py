@@ -10,8 +10,8 @@ import base64
 import pytest
 
 from ansible_collections.esguard.security.plugins.module_utils._api_keys import (
-    HOLDER_KEY, MANAGED_TAG_KEY, MANAGED_TAG_VALUE, ApiKeyInputError, decide, decide_present,
-    derived_key_refusal, desired_metadata, holder_refusal, lifetimes, missing_owner_privileges,
+    HOLDER_KEY, MANAGED_TAG_KEY, MANAGED_TAG_VALUE, ApiKeyInputError, authenticates_as, decide, decide_present,
+    derived_key_refusal, desired_metadata, held_key, holder_refusal, lifetimes, missing_owner_privileges,
     our_active_keys, owner_privileges_request, parse_secret_file, role_descriptors_body, secret_file_content,
     secret_formats, shown_key)
 from ansible_collections.esguard.security.plugins.module_utils._durations import DurationError
@@ -70,14 +70,14 @@ def test_newest_key_is_kept_the_others_are_duplicates():
 
 def test_key_in_a_working_secret_file_is_kept_even_when_older():
     action, kept, dupes = decide_present([key('new', 5), key('old', 1)], role_descriptors_body(WRITER), TAG,
-                                         secret_file_key_id='old', secret_file_works=True)
+                                         held_key_id='old', held_key_works=True)
     assert (action, kept['id'], [k['id'] for k in dupes]) == ('unchanged', 'old', ['new'])
 
 
 @pytest.mark.parametrize('file_id, works', [('a', False), ('vanished', None)])
 def test_secret_file_that_does_not_authenticate_or_names_a_gone_key_means_a_new_key(file_id, works):
     action, kept, dupes = decide_present([key('a')], role_descriptors_body(WRITER), TAG,
-                                         secret_file_key_id=file_id, secret_file_works=works)
+                                         held_key_id=file_id, held_key_works=works)
     assert (action, kept, [k['id'] for k in dupes]) == ('created', None, ['a'])
 
 
@@ -124,7 +124,7 @@ def test_api_key_login_can_only_create_keys_that_grant_nothing():
 
 
 def test_a_wanted_secret_file_that_does_not_exist_yet_means_a_new_key():
-    action, kept, dupes = decide_present([key('a')], role_descriptors_body(WRITER), TAG, secret_file_wanted=True)
+    action, kept, dupes = decide_present([key('a')], role_descriptors_body(WRITER), TAG, held_secret_wanted=True)
     assert (action, kept, [k['id'] for k in dupes]) == ('created', None, ['a'])
 
 
@@ -224,3 +224,42 @@ def test_duplicates_held_by_another_secret_file_are_never_invalidated():
     assert 'other' in refusal and 'b:/k' in refusal and 'its own key name' in refusal
     # A task without a secret file may not invalidate a key some host holds either.
     assert holder_refusal('host1', [mine], None)
+
+
+def test_the_held_secret_in_either_form_gives_the_key_id_and_the_credential():
+    encoded = base64.b64encode(b'VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw').decode()
+    assert held_key('VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw') == ('VuaCfGcBCdbkQm-e5aOx', encoded)
+    assert held_key(encoded) == ('VuaCfGcBCdbkQm-e5aOx', encoded)
+
+
+@pytest.mark.parametrize('value', [None, '', 'no-colon', ':secret', 'id:', base64.b64encode(b'nocolon').decode()])
+def test_no_secret_or_one_that_is_not_an_api_key_is_no_held_key(value):
+    assert held_key(value) is None
+
+
+def test_the_held_secret_must_authenticate_as_that_very_key():
+    answer = {'username': 'keys-admin', 'api_key': {'id': 'a', 'name': 'host1'}}
+    assert authenticates_as(answer, 'a')
+    assert not authenticates_as(answer, 'b')
+    assert not authenticates_as(None, 'a')
+    assert not authenticates_as({'username': 'keys-admin'}, 'a')
+
+
+def test_a_held_key_that_works_is_kept_and_one_expiring_soon_is_rotated():
+    keys = [key('new', 5), key('held', 1, expiration=NOW + 1000)]
+    assert decide(keys, role_descriptors_body(WRITER), TAG, held_key_id='held', held_key_works=True,
+                  held_secret_wanted=True, now_ms=NOW)[:2] == ('unchanged', keys[1])
+    action, kept, dupes = decide(keys, role_descriptors_body(WRITER), TAG, held_key_id='held', held_key_works=True,
+                                 held_secret_wanted=True, rotate_before_ms=5000, now_ms=NOW)
+    assert (action, kept['id'], [k['id'] for k in dupes]) == ('rotated', 'held', ['new'])
+
+
+def test_a_held_key_with_other_privileges_is_updated_in_place():
+    action, kept, _dupes = decide_present([key('held')], role_descriptors_body({'w': {'cluster': ['monitor']}}),
+                                          TAG, held_key_id='held', held_key_works=True, held_secret_wanted=True)
+    assert (action, kept['id']) == ('updated', 'held')
+
+
+def test_a_host_holding_no_key_gets_a_new_one_even_when_ours_exist():
+    action, kept, dupes = decide_present([key('a')], role_descriptors_body(WRITER), TAG, held_secret_wanted=True)
+    assert (action, kept, [k['id'] for k in dupes]) == ('created', None, ['a'])

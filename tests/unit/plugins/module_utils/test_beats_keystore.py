@@ -10,7 +10,7 @@ import base64
 import pytest
 
 from ansible_collections.esguard.security.plugins.module_utils._beats_keystore import (
-    KeystoreFileError, Plan, decode, decrypt, encode, parse, serialize, wanted_entries)
+    KeystoreFileError, decode, decrypt, encode, parse, serialize, wanted_entries)
 from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
 
 # Written by Filebeat 8.16.0 (`keystore create`, then `keystore add KEY --stdin` of these values).
@@ -118,47 +118,3 @@ def test_wanted_entries_as_bytes():
 def test_bad_entries_are_refused(entries, message):
     with pytest.raises(InputError, match=message):
         wanted_entries(entries, 'present')
-
-
-def test_plan_unchanged_when_values_are_equal():
-    plan = Plan({'A': b'1', 'B': b'2'}, {'A': b'1'}, 'present', False)
-    assert not plan.changed
-    assert plan.after == {'A': b'1', 'B': b'2'}
-
-
-def test_plan_add_update_keep():
-    plan = Plan({'A': b'1', 'B': b'2'}, {'A': b'new', 'C': b'3'}, 'present', False)
-    assert (plan.added, plan.updated, plan.removed) == (['C'], ['A'], [])
-    assert plan.after == {'A': b'new', 'B': b'2', 'C': b'3'}
-    assert plan.changed and not plan.created
-
-
-def test_plan_exclusive_removes_unlisted_keys():
-    plan = Plan({'A': b'1', 'B': b'2'}, {'A': b'1'}, 'present', True)
-    assert (plan.added, plan.updated, plan.removed) == ([], [], ['B'])
-    assert plan.after == {'A': b'1'}
-
-
-def test_plan_creates_a_missing_keystore_even_when_empty():
-    plan = Plan(None, {}, 'present', False)
-    assert plan.created and plan.changed and plan.after == {}
-
-
-def test_plan_absent_removes_only_existing_keys():
-    plan = Plan({'A': b'1', 'B': b'2'}, {'B', 'Z'}, 'absent', False)
-    assert (plan.removed, plan.after) == (['B'], {'A': b'1'})
-    assert not Plan({'A': b'1'}, {'Z'}, 'absent', False).changed
-    assert not Plan(None, {'Z'}, 'absent', False).changed
-
-
-def test_diff_names_keys_and_never_values():
-    plan = Plan({'A': b'old-secret', 'B': b'keep-secret'}, {'A': b'new-secret', 'C': b'add-secret'}, 'present', False)
-    diff = plan.diff('/var/lib/filebeat/filebeat.keystore')
-    assert diff['before'] == 'A: <secret>\nB: <secret>\n'
-    assert diff['after'] == 'A: <secret, changed>\nB: <secret>\nC: <secret>\n'
-    assert 'secret-' not in repr(diff) and 'old' not in repr(diff)
-
-
-def test_diff_of_a_new_keystore():
-    diff = Plan(None, {'A': b'x'}, 'present', False).diff('/k')
-    assert diff['before_header'] == '/k (absent)' and diff['before'] == '' and diff['after'] == 'A: <secret>\n'

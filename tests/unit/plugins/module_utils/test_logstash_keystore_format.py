@@ -70,22 +70,11 @@ def test_check_entries():
         assert u'\u00e9' not in str(caught.value)
 
 
-def test_plan_entries():
-    current = {'keep': b'1', 'change': b'old', 'extra': b'x'}
-    plan = ks.plan_entries(current, {'keep': b'1', 'change': b'new', 'new': b'n'}, exclusive=False)
-    assert (plan.added, plan.updated, plan.removed) == (['new'], ['change'], [])
-    assert plan.result == {'keep': b'1', 'change': b'new', 'extra': b'x', 'new': b'n'}
-    plan = ks.plan_entries(current, {'keep': b'1'}, exclusive=True)
-    assert (plan.added, plan.updated, plan.removed) == ([], [], ['change', 'extra'])
-    assert plan.result == {'keep': b'1'}
-    assert not ks.plan_entries(current, {'keep': b'1'}, exclusive=False).changed
-
-
 def test_plan_keystore_and_diff_name_keys_only():
     existing = ks.build_keystore({'es_pwd': b'old-secret', 'gone': b'g'}, 'pw')
     plan = ks.plan_keystore('/k', existing, {'ES_PWD': 'new-secret', 'es_user': 'u'}, True, 'pw')
     assert plan.changed and not plan.created and plan.password == 'pw' and not plan.default_password
-    diff = ks.plan_diff('/k', plan.entries, plan.current_keys, plan.created)
+    diff = plan.entries.diff('/k')
     assert diff['before'] == 'es_pwd\ngone\n'
     assert diff['after'] == 'es_pwd (new value)\nes_user\n'
     assert 'secret' not in repr(diff)
@@ -95,7 +84,10 @@ def test_plan_keystore_and_diff_name_keys_only():
 
     new = ks.plan_keystore('/k', None, {'a': 'b'}, False, None, random_bytes=lambda n: b'\x01' * n)
     assert new.created and new.default_password and new.password == ks.new_default_password(lambda n: b'\x01' * n)
-    assert ks.plan_diff('/k', new.entries, new.current_keys, True)['before'] == ''
+    assert new.entries.diff('/k')['before'] == ''
+
+    missing = ks.plan_keystore('/k', None, None, False, None, create=False)
+    assert not missing.created and not missing.changed
 
     with pytest.raises(ks.KeystoreError, match='cannot use the keystore /k: the password does not open it'):
         ks.plan_keystore('/k', existing, {}, False, 'other')

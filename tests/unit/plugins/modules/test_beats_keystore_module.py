@@ -59,7 +59,7 @@ def test_check_mode_tells_the_change_and_writes_nothing(capsys, keystore):
     before = keystore.read_bytes()
     result = run(capsys, check_mode=True, diff=True, path=str(keystore), entries={'ES_PWD': SECRET, 'NEW': 'x'})
     assert result['changed'] and result['updated'] == ['ES_PWD'] and result['added'] == ['NEW']
-    assert result['diff']['after'] == 'ES_PWD: <secret, changed>\nNEW: <secret>\n'
+    assert result['diff']['after'] == 'ES_PWD (new value)\nNEW\n'
     assert keystore.read_bytes() == before
 
 
@@ -125,3 +125,24 @@ def test_owner_and_group_are_the_beats_user(capsys, keystore):
     info = os.stat(keystore)
     assert (pwd.getpwuid(info.st_uid).pw_name, grp.getgrgid(info.st_gid).gr_name) == ('nobody', 'nogroup')
     assert not run(capsys, path=str(keystore), entries={'ES_PWD': SECRET}, owner='nobody', group='nogroup')['changed']
+
+
+def test_read_values_return_what_the_host_holds_and_change_nothing(capsys, keystore):
+    missing = run(capsys, path=str(keystore), read_values=['ES_API_KEY'])
+    assert not missing['changed'] and not missing['created'] and missing['current_values'] == {}
+    assert not keystore.exists()
+    keystore.write_bytes(encode({'ES_API_KEY': b'id:held-key', 'ES_PWD': SECRET.encode()}))
+    os.chmod(keystore, 0o644)
+    before = keystore.read_bytes()
+    result = run_module(beats_keystore, capsys, diff=True, path=str(keystore), read_values=['ES_API_KEY', 'OTHER'])
+    assert not result['changed'] and result['current_values'] == {'ES_API_KEY': 'id:held-key'}
+    assert result['keys'] == ['ES_API_KEY', 'ES_PWD'] and SECRET not in json.dumps(result)
+    # Only reading: the loose mode is left for the run that writes to repair.
+    assert keystore.read_bytes() == before and mode(keystore) == 0o644
+
+
+def test_values_read_alongside_a_change_are_those_from_before_it(capsys, keystore):
+    run(capsys, path=str(keystore), entries={'ES_API_KEY': 'id:old'})
+    result = run(capsys, path=str(keystore), entries={'ES_API_KEY': 'id:new'}, read_values=['ES_API_KEY'])
+    assert result['changed'] and result['current_values'] == {'ES_API_KEY': 'id:old'}
+    assert decode(keystore.read_bytes()) == {'ES_API_KEY': b'id:new'}

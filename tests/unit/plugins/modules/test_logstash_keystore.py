@@ -112,3 +112,16 @@ def test_waits_for_another_writer_and_gives_up(capsys, tmp_path, monkeypatch):
         holder.kill()
         holder.wait()
     assert run(capsys, path=str(path), password='pw', entries={'a': 'value-b'})['changed']
+
+
+def test_read_values_return_what_the_host_holds_and_change_nothing(capsys, tmp_path):
+    path = tmp_path / 'logstash.keystore'
+    missing = run(capsys, path=str(path), password='changeit', read_values=['ES_API_KEY'])
+    assert not missing['changed'] and not missing['created'] and missing['current_values'] == {}
+    assert not path.exists()
+    run(capsys, path=str(path), password='changeit', entries={'ES_API_KEY': 'id:held-key', 'ES_PWD': 'pw-secret'})
+    os.chmod(path, 0o644)
+    content = path.read_bytes()
+    held = run(capsys, path=str(path), password='changeit', read_values=['ES_API_KEY', 'es_pwd', 'OTHER'])
+    assert not held['changed'] and held['current_values'] == {'ES_API_KEY': 'id:held-key', 'es_pwd': 'pw-secret'}
+    assert path.read_bytes() == content and stat.S_IMODE(os.stat(path).st_mode) == 0o644
