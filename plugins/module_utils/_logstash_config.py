@@ -127,9 +127,9 @@ def reference(key):
 
 def _check_cloud_id(cloud_id, what):
     """A Cloud ID is NAME:BASE64 where the Base64 text decodes to HOST$ES_UUID[$KIBANA_UUID]."""
-    _, sep, encoded = str(cloud_id).partition(':')
+    encoded = str(cloud_id).partition(':')[2]
     try:
-        decoded = base64.b64decode(encoded, validate=True).decode('ascii') if sep else ''
+        decoded = base64.b64decode(encoded, validate=True).decode('ascii') if encoded else ''
     except (binascii.Error, ValueError):
         decoded = ''
     if len(decoded.split('$')) < 2 or not all(decoded.split('$')[:2]):
