@@ -12,6 +12,8 @@ it. Secrets never appear: they are referenced as ${KEY} from the Logstash keysto
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 
 from ansible_collections.esguard.security.plugins.module_utils._errors import InputError
@@ -123,17 +125,38 @@ def reference(key):
     return '${%s}' % key
 
 
+def _check_cloud_id(cloud_id, what):
+    """A Cloud ID is NAME:BASE64 where the Base64 text decodes to HOST$ES_UUID[$KIBANA_UUID]."""
+    encoded = str(cloud_id).partition(':')[2]
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode('ascii') if encoded else ''
+    except (binascii.Error, ValueError):
+        decoded = ''
+    if len(decoded.split('$')) < 2 or not all(decoded.split('$')[:2]):
+        raise LogstashConfigError('%s: cloud_id %r is not a Cloud ID (NAME:BASE64 as the Elastic Cloud console '
+                                  'shows it)' % (what, cloud_id))
+
+
 def _check_connection(connection, what):
     hosts = connection.get('hosts') or []
-    if not hosts:
-        raise LogstashConfigError('%s: hosts must list at least one Elasticsearch URL' % what)
-    for host in hosts:
-        if not str(host).startswith('https://'):
-            raise LogstashConfigError('%s: host %s must be an https:// URL (TLS is required)' % (what, host))
+    cloud_id = connection.get('cloud_id')
     auth = connection.get('auth')
     if auth not in AUTH_MODES:
         raise LogstashConfigError('%s: auth must be one of %s, not %r' % (what, ', '.join(AUTH_MODES), auth))
-    required = {'basic': ('user', 'password_key'), 'api_key': ('api_key_key',), 'pki': ()}[auth]
+    if cloud_id:
+        # Logstash refuses a cloud_id with hosts, and Elastic Cloud has no PKI realm to map a certificate.
+        if hosts:
+            raise LogstashConfigError('%s: cloud_id and hosts exclude each other; give one' % what)
+        if auth == 'pki':
+            raise LogstashConfigError('%s: cloud_id takes auth basic (as cloud_auth) or api_key, not pki' % what)
+        _check_cloud_id(cloud_id, what)
+    elif not hosts:
+        raise LogstashConfigError('%s: hosts must list at least one Elasticsearch URL, or cloud_id be set' % what)
+    for host in hosts:
+        if not str(host).startswith('https://'):
+            raise LogstashConfigError('%s: host %s must be an https:// URL (TLS is required)' % (what, host))
+    required = {'basic': ('cloud_auth_key',) if cloud_id else ('user', 'password_key'),
+                'api_key': ('api_key_key',), 'pki': ()}[auth]
     for name in required:
         if not connection.get(name):
             raise LogstashConfigError('%s: auth %s needs %s' % (what, auth, name))
@@ -141,8 +164,14 @@ def _check_connection(connection, what):
             and not (connection.get('keystore') and connection.get('keystore_password_key')):
         raise LogstashConfigError('%s: auth pki needs certificate and key, or keystore and keystore_password_key'
                                   % what)
-    if not connection.get('ca'):
-        raise LogstashConfigError('%s: ca (the CA certificate file on the host) is required' % what)
+    if connection.get('truststore'):
+        if connection.get('ca'):
+            raise LogstashConfigError('%s: ca and truststore exclude each other (Logstash refuses both); give one'
+                                      % what)
+        if not connection.get('truststore_password_key'):
+            raise LogstashConfigError('%s: a truststore needs truststore_password_key' % what)
+    elif not connection.get('ca') and not cloud_id:
+        raise LogstashConfigError('%s: ca (the CA certificate file on the host) or truststore is required' % what)
     mode = connection.get('verification_mode', 'full')
     if mode not in VERIFICATION_MODES:
         raise LogstashConfigError('%s: verification_mode must be full or none, not %r' % (what, mode))
@@ -152,8 +181,9 @@ def _check_connection(connection, what):
 def plugin_options(kind, version, connection, extra=None):
     """The options of an elasticsearch plugin of this kind, in order, as (name, value) pairs.
 
-    connection: hosts, auth (basic, api_key, pki), user and password_key, api_key_key, certificate and key or
-    keystore and keystore_password_key, ca, verification_mode; *_key name keystore entries.
+    connection: hosts or cloud_id, auth (basic, api_key, pki), user and password_key (cloud_auth_key with a
+    cloud_id), api_key_key, certificate and key or keystore and keystore_password_key, ca or truststore and
+    truststore_password_key, verification_mode; *_key name keystore entries.
     extra: further plugin options, kept as given, that must exist in this version and may not set the connection.
     """
     if kind not in PLUGIN_KINDS:
@@ -161,21 +191,23 @@ def plugin_options(kind, version, connection, extra=None):
     what = 'elasticsearch %s' % kind
     auth, mode = _check_connection(connection, what)
     new_names = new_tls_names(version)
-    options = [('hosts', list(connection['hosts']))]
-    if auth == 'basic':
+    cloud_id = connection.get('cloud_id')
+    options = [('cloud_id', cloud_id)] if cloud_id else [('hosts', list(connection['hosts']))]
+    if auth == 'basic' and cloud_id:
+        options.append(('cloud_auth', reference(connection['cloud_auth_key'])))
+    elif auth == 'basic':
         options += [('user', connection['user']), ('password', reference(connection['password_key']))]
     elif auth == 'api_key':
         options.append(('api_key', reference(connection['api_key_key'])))
+    # Output 11.4 (Logstash 7.17) needs ssl => true for an API key even with https hosts.
+    options.append(('ssl_enabled' if new_names else 'ssl', True))
+    options += _trust_options(kind, new_names, connection, what)
     if new_names:
-        options += [('ssl_enabled', True), ('ssl_certificate_authorities', [connection['ca']]),
-                    ('ssl_verification_mode', mode)]
-    else:
-        # Output 11.4 (Logstash 7.17) needs ssl => true for an API key even with https hosts.
-        options += [('ssl', True), ('cacert' if kind == 'output' else 'ca_file', connection['ca'])]
-        if kind != 'filter':
-            options.append(('ssl_certificate_verification', mode == 'full'))
-        elif mode != 'full':
-            raise LogstashConfigError('%s: before Logstash 8.8 the filter cannot turn verification off' % what)
+        options.append(('ssl_verification_mode', mode))
+    elif kind != 'filter':
+        options.append(('ssl_certificate_verification', mode == 'full'))
+    elif mode != 'full':
+        raise LogstashConfigError('%s: before Logstash 8.8 the filter cannot turn verification off' % what)
     if auth == 'pki':
         options += _pki_options(kind, new_names, connection, what)
     for name, value in (extra or {}).items():
@@ -185,6 +217,24 @@ def plugin_options(kind, version, connection, extra=None):
             raise LogstashConfigError('%s: Logstash %s has no option %s' % (what, version, name))
         options.append((name, value))
     return options
+
+
+def _trust_options(kind, new_names, connection, what):
+    """The CA file or the truststore Elasticsearch's certificate is checked against; neither for a
+    Cloud ID without them (Elastic Cloud's certificates chain to the JVM's own trusted CAs)."""
+    if connection.get('ca'):
+        if new_names:
+            return [('ssl_certificate_authorities', [connection['ca']])]
+        return [('cacert' if kind == 'output' else 'ca_file', connection['ca'])]
+    if not connection.get('truststore'):
+        return []
+    password = reference(connection['truststore_password_key'])
+    if new_names:
+        return [('ssl_truststore_path', connection['truststore']), ('ssl_truststore_password', password)]
+    if kind != 'output':
+        raise LogstashConfigError('%s: before Logstash 8.8 only the output can take a truststore; give ca instead'
+                                  % what)
+    return [('truststore', connection['truststore']), ('truststore_password', password)]
 
 
 def _pki_options(kind, new_names, connection, what):
@@ -235,8 +285,14 @@ def xpack_settings(purpose, version, connection):
     auth, mode = _check_connection(connection, what)
     parsed = parse_version(version)
     prefix = 'xpack.%s.elasticsearch.' % purpose
-    settings = {'xpack.%s.enabled' % purpose: True, prefix + 'hosts': list(connection['hosts'])}
-    if auth == 'basic':
+    settings = {'xpack.%s.enabled' % purpose: True}
+    if connection.get('cloud_id'):
+        settings[prefix + 'cloud_id'] = connection['cloud_id']
+    else:
+        settings[prefix + 'hosts'] = list(connection['hosts'])
+    if auth == 'basic' and connection.get('cloud_id'):
+        settings[prefix + 'cloud_auth'] = reference(connection['cloud_auth_key'])
+    elif auth == 'basic':
         settings[prefix + 'username'] = connection['user']
         settings[prefix + 'password'] = reference(connection['password_key'])
     elif auth == 'api_key':
@@ -251,7 +307,11 @@ def xpack_settings(purpose, version, connection):
         else:
             settings[prefix + 'ssl.keystore.path'] = connection['keystore']
             settings[prefix + 'ssl.keystore.password'] = reference(connection['keystore_password_key'])
-    settings[prefix + 'ssl.certificate_authority'] = connection['ca']
+    if connection.get('ca'):
+        settings[prefix + 'ssl.certificate_authority'] = connection['ca']
+    elif connection.get('truststore'):
+        settings[prefix + 'ssl.truststore.path'] = connection['truststore']
+        settings[prefix + 'ssl.truststore.password'] = reference(connection['truststore_password_key'])
     # Before 8.9, "certificate" is the mode that verifies the server's certificate and name.
     settings[prefix + 'ssl.verification_mode'] = 'none' if mode == 'none' else (
         'full' if parsed >= (8, 9) else 'certificate')

@@ -15,4 +15,13 @@ ansible-playbook matrix.yml -e "workdir=$workdir" "$@"
 # Idempotence, with and without a keystore password.
 ansible-playbook matrix.yml -e "workdir=$workdir" -e '{"versions": ["7.17.29", "9.1.0"]}' "$@" | tee "$workdir/rerun.log"
 grep -qE 'localhost +: ok=[0-9]+ +changed=0 ' "$workdir/rerun.log"
+# A pipeline the role wrote and no longer asked for is removed, in check mode only reported.
+stale() { ansible-playbook stale.yml -e "workdir=$workdir/stale" -e "{\"pipelines\": $1, \"expect\": $2}" "${@:3}"; }
+stale '[{"name": "main"}, {"name": "enrich"}]' '["enrich.conf", "main.conf", "own.conf"]' "$@"
+stale '[{"name": "main"}]' '["enrich.conf", "main.conf", "own.conf"]' --check "$@"
+stale '[{"name": "main"}]' '["main.conf", "own.conf"]' "$@" | tee "$workdir/stale.log"
+grep -qE 'localhost +: ok=[0-9]+ +changed=[1-9]' "$workdir/stale.log"
+stale '[{"name": "main"}]' '["main.conf", "own.conf"]' "$@" | tee "$workdir/stale-rerun.log"
+grep -qE 'localhost +: ok=[0-9]+ +changed=0 ' "$workdir/stale-rerun.log"
+stale '[]' '["own.conf"]' "$@"
 ansible-playbook refused.yml -e "workdir=$workdir/refused" "$@"

@@ -102,3 +102,81 @@ def test_xpack_settings_by_version():
         lc.xpack_settings('management', '8.19.2', BASIC)
     assert 'xpack.monitoring.elasticsearch.ssl.ca_trusted_fingerprint' not in lc.allowed_settings('8.3.0')
     assert 'xpack.monitoring.elasticsearch.ssl.ca_trusted_fingerprint' in lc.allowed_settings('8.4.0')
+
+
+# 'deployment:' followed by the Base64 of 'es.example.com$abc123$def456', the form the Cloud console shows.
+CLOUD_ID = 'deployment:ZXMuZXhhbXBsZS5jb20kYWJjMTIzJGRlZjQ1Ng=='
+CLOUD = {'cloud_id': CLOUD_ID, 'auth': 'basic', 'cloud_auth_key': 'ES_CLOUD_AUTH'}
+
+
+@pytest.mark.parametrize('version, kind, expected', [
+    ('7.17.29', 'output', [('cloud_id', CLOUD_ID), ('cloud_auth', '${ES_CLOUD_AUTH}'), ('ssl', True),
+                           ('ssl_certificate_verification', True)]),
+    ('8.7.1', 'filter', [('cloud_id', CLOUD_ID), ('cloud_auth', '${ES_CLOUD_AUTH}'), ('ssl', True)]),
+    ('9.1.0', 'input', [('cloud_id', CLOUD_ID), ('cloud_auth', '${ES_CLOUD_AUTH}'), ('ssl_enabled', True),
+                        ('ssl_verification_mode', 'full')]),
+])
+def test_cloud_id_with_cloud_auth(version, kind, expected):
+    # No hosts and no CA: Elastic Cloud's certificates chain to the JVM's own trusted CAs.
+    assert lc.plugin_options(kind, version, CLOUD) == expected
+
+
+def test_cloud_id_with_api_key_and_a_ca():
+    options = dict(lc.plugin_options('output', '8.19.2', dict(CLOUD, auth='api_key', api_key_key='ES_API_KEY',
+                                                              ca='/ca.crt')))
+    assert options['api_key'] == '${ES_API_KEY}' and 'cloud_auth' not in options and 'hosts' not in options
+    assert options['ssl_certificate_authorities'] == ['/ca.crt']
+    settings = lc.xpack_settings('monitoring', '9.1.0', dict(CLOUD, cloud_auth_key='ES_MONITORING_CLOUD_AUTH'))
+    assert settings['xpack.monitoring.elasticsearch.cloud_id'] == CLOUD_ID
+    assert settings['xpack.monitoring.elasticsearch.cloud_auth'] == '${ES_MONITORING_CLOUD_AUTH}'
+    assert not {'xpack.monitoring.elasticsearch.hosts', 'xpack.monitoring.elasticsearch.username'} & set(settings)
+    assert set(settings) <= lc.allowed_settings('9.1.0')
+
+
+@pytest.mark.parametrize('broken, message', [
+    ({'hosts': ['https://es:9200']}, 'cloud_id and hosts exclude each other'),
+    ({'auth': 'pki', 'certificate': '/c.crt', 'key': '/c.key'}, 'not pki'),
+    ({'cloud_auth_key': ''}, 'needs cloud_auth_key'),
+    ({'cloud_id': 'es.example.com:9243'}, 'is not a Cloud ID'),
+    ({'cloud_id': 'deployment:bm90IGEgY2xvdWQgaWQ='}, 'is not a Cloud ID'),
+])
+def test_cloud_id_refusals(broken, message):
+    with pytest.raises(lc.LogstashConfigError, match=message):
+        lc.plugin_options('output', '8.19.2', dict(CLOUD, **broken))
+
+
+TRUSTSTORE = dict(BASIC, ca='', truststore='/etc/logstash/certs/truststore.p12',
+                  truststore_password_key='ES_SSL_TRUSTSTORE_PASS')
+
+
+@pytest.mark.parametrize('version, kind, expected', [
+    ('7.17.29', 'output', [('truststore', '/etc/logstash/certs/truststore.p12'),
+                           ('truststore_password', '${ES_SSL_TRUSTSTORE_PASS}')]),
+    ('8.7.1', 'output', [('truststore', '/etc/logstash/certs/truststore.p12'),
+                         ('truststore_password', '${ES_SSL_TRUSTSTORE_PASS}')]),
+    ('8.8.0', 'filter', [('ssl_truststore_path', '/etc/logstash/certs/truststore.p12'),
+                         ('ssl_truststore_password', '${ES_SSL_TRUSTSTORE_PASS}')]),
+    ('9.1.0', 'input', [('ssl_truststore_path', '/etc/logstash/certs/truststore.p12'),
+                        ('ssl_truststore_password', '${ES_SSL_TRUSTSTORE_PASS}')]),
+])
+def test_truststore_names_follow_the_version(version, kind, expected):
+    options = lc.plugin_options(kind, version, TRUSTSTORE)
+    assert [option for option in options if 'truststore' in option[0]] == expected
+    assert not {'cacert', 'ca_file', 'ssl_certificate_authorities'} & set(names(options))
+    assert set(names(options)) <= lc.allowed_plugin_options(kind, version)
+
+
+def test_truststore_refusals_and_settings():
+    for kind in ('input', 'filter'):
+        with pytest.raises(lc.LogstashConfigError, match='only the output can take a truststore'):
+            lc.plugin_options(kind, '8.7.1', TRUSTSTORE)
+    with pytest.raises(lc.LogstashConfigError, match='ca and truststore exclude each other'):
+        lc.plugin_options('output', '8.19.2', dict(TRUSTSTORE, ca='/ca.crt'))
+    with pytest.raises(lc.LogstashConfigError, match='needs truststore_password_key'):
+        lc.plugin_options('output', '8.19.2', dict(TRUSTSTORE, truststore_password_key=''))
+    with pytest.raises(lc.LogstashConfigError, match='or truststore is required'):
+        lc.plugin_options('output', '8.19.2', dict(BASIC, ca=''))
+    settings = lc.xpack_settings('management', '7.17.29', dict(TRUSTSTORE, pipeline_ids=['p']))
+    assert settings['xpack.management.elasticsearch.ssl.truststore.password'] == '${ES_SSL_TRUSTSTORE_PASS}'
+    assert 'xpack.management.elasticsearch.ssl.certificate_authority' not in settings
+    assert set(settings) <= lc.allowed_settings('7.17.29')
