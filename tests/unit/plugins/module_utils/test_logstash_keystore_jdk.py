@@ -64,7 +64,7 @@ def test_jdk_reads_what_the_collection_writes(jdk, tmp_path, password):
     plan = ks.plan_keystore('ks', None, {key.upper(): value.decode() for key, value in ENTRIES.items()},
                             False, password)
     path = tmp_path / 'logstash.keystore'
-    path.write_bytes(ks.build_keystore(plan.entries.result, plan.password, plan.default_password))
+    path.write_bytes(ks.build_keystore(plan.entries.after, plan.password, plan.default_password))
     assert jdk(password, 'read', str(path)) == EXPECTED
 
 
@@ -75,7 +75,7 @@ def test_collection_reads_and_updates_what_the_jdk_writes(jdk, tmp_path, passwor
     plan = ks.plan_keystore(str(path), path.read_bytes(), {'ES_PWD': 'new', 'es_user': 'logstash_internal'},
                             True, password)
     assert (plan.entries.added, plan.entries.updated, plan.entries.removed) == ([], ['es_pwd'], ['gone'])
-    path.write_bytes(ks.build_keystore(plan.entries.result, plan.password, plan.default_password))
+    path.write_bytes(ks.build_keystore(plan.entries.after, plan.password, plan.default_password))
     expected = {'es_pwd': b'new', 'es_user': b'logstash_internal', 'keystore.seed': b'keystore.seed'}
     assert jdk(password, 'read', str(path)) == expected
 
