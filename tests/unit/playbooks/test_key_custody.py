@@ -19,13 +19,12 @@ COPIERS = {'copy', 'ansible.builtin.copy'}
 
 
 def _task_files():
-    for folder in ('playbooks',):
-        for root, _dirs, files in os.walk(os.path.join(COLLECTION, folder)):
-            if os.sep + 'inventories' in root:
-                continue
-            for name in files:
-                if name.endswith('.yml'):
-                    yield os.path.join(root, name)
+    for root, _dirs, files in os.walk(os.path.join(COLLECTION, 'playbooks')):
+        if os.sep + 'inventories' in root:
+            continue
+        for name in files:
+            if name.endswith('.yml'):
+                yield os.path.join(root, name)
 
 
 def _tasks(items):
@@ -34,8 +33,7 @@ def _tasks(items):
             continue
         for section in ('tasks', 'pre_tasks', 'post_tasks', 'handlers', 'block', 'rescue', 'always'):
             if isinstance(item.get(section), list):
-                for task in _tasks(item[section]):
-                    yield task
+                yield from _tasks(item[section])
         yield item
 
 
