@@ -71,3 +71,7 @@ def test_no_playbook_moves_a_private_key(path):
     with open(path, encoding='utf-8') as stream:
         document = yaml.safe_load(stream)
     assert key_transfers(document) == []
+
+
+def test_the_playbooks_are_there_to_check():
+    assert any(path.endswith(os.path.join('tasks', 'client_certificate.yml')) for path in _task_files())

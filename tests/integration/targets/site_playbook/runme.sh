@@ -19,8 +19,10 @@ ESGUARD_CA_KEY=$(dirname "$ELASTICSEARCH_CA_CERTS")/ca.key
 export ELASTICSEARCH_HOSTS ELASTICSEARCH_USERNAME ELASTICSEARCH_PASSWORD ELASTICSEARCH_CA_CERTS ESGUARD_CA_KEY
 site=../../../../playbooks/site.yml
 run() { ANSIBLE_ROLES_PATH=.. ansible-playbook -i inventory.yml -e @"$config" -e "workdir=$workdir beats_dir=$beats_dir" "$@"; }
-# Offboarding removes whatever the runs left in the cluster.
-trap 'run ../../../../playbooks/offboard.yml -e esguard_offboard_hosts=site-it-filebeat -e esguard_auth=basic; rm -rf "$workdir"' EXIT
+# Offboarding removes whatever the runs (or an interrupted earlier run) left in the cluster.
+offboard() { run ../../../../playbooks/offboard.yml -e esguard_offboard_hosts=site-it-filebeat -e esguard_auth=basic; }
+trap 'offboard; rm -rf "$workdir"' EXIT
+offboard
 
 previous=none
 for auth in api_key pki basic api_key; do
