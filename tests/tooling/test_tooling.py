@@ -175,3 +175,42 @@ def test_the_admin_password_reaches_curl_on_stdin_not_on_its_command_line(node_s
     assert status.returncode != 0
     assert password not in (tmp_path / 'argv').read_text()
     assert 'user = "esguard-admin:%s"' % password in (tmp_path / 'stdin').read_text()
+
+
+def plan(**settings):
+    """tests/run --plan under these settings: its lanes and its Molecule runs, as lists of fields."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith('ESGUARD_') or k == 'ESGUARD_CACHE'}
+    env.update(settings)
+    out = subprocess.run([str(REPO / 'tests' / 'run'), '--plan'], env=env, check=True, timeout=300,
+                         capture_output=True, text=True).stdout
+    rows = [[field.strip() for field in line.split('|')] for line in out.splitlines()]
+    return ([row for row in rows if row[0].startswith('lane: ')],
+            [row for row in rows if row[0].startswith('molecule: ')])
+
+
+def test_the_oldest_ansible_core_runs_every_module_against_the_second_node():
+    # The first node carries the role targets and reliability; the oldest ansible-core's lane goes to
+    # the second, so that the two nodes' lanes take about as long.
+    lanes, _ = plan()
+    assert [row[0] for row in lanes] == [
+        'lane: 8.19.21 9200 es8 2.19', 'lane: 9.5.3 9220 es8 2.19', 'lane: 9.5.3 9220 es9 2.19',
+        'lane: 9.5.3 9220 es8 2.16']
+    assert lanes[0][1:] == ['targets: all']
+    assert 'excludes: ca_trust es_cert logstash_role beats logstash_credentials' in lanes[1]
+    oldest_targets = lanes[3][1].split()
+    # Every module once, es_cert (a first-version target on the newest) included.
+    assert oldest_targets[1:] == ['es_connection', 'es_role', 'es_user', 'es_role_mapping', 'es_api_key',
+                                  'es_credential_check', 'es_cert']
+    assert len(lanes[3]) == 2
+
+
+def test_the_fleet_scenario_runs_against_both_servers_on_both_ends_of_ansible_core():
+    _, molecule = plan()
+    assert molecule == [['molecule: 2.16 9.5.3', 'scenarios: fleet'],
+                        ['molecule: 2.19 8.19.21', 'scenarios: ca_trust elasticsearch_tls fleet logstash']]
+
+
+def test_one_version_runs_everything_against_its_own_node():
+    lanes, molecule = plan(ESGUARD_ES_VERSIONS='8.19.21:9520')
+    assert [row[0] for row in lanes] == ['lane: 8.19.21 9520 es8 2.19', 'lane: 8.19.21 9520 es8 2.16']
+    assert [row[0] for row in molecule] == ['molecule: 2.16 8.19.21', 'molecule: 2.19 8.19.21']
