@@ -112,15 +112,16 @@ def node_sandbox(tmp_path):
     return {'env': env, 'port': port, 'node_dir': node_dir, 'home': home}
 
 
-def fake_jvm(home):
-    """The pid of a process whose command line reads like an Elasticsearch JVM's for that home.
+def fake_jvm(home, home_args=None):
+    """The pid of a process whose command line reads like an Elasticsearch JVM's for that home
+    (by default with -Des.path.home, as 8.19 and 9.x start it).
 
     It is not this process's child (a child killed stays a zombie until reaped), so its end is seen at once.
     """
     started = subprocess.run(
         ['bash', '-c', '"$@" </dev/null >/dev/null 2>&1 & echo $!', 'fake-jvm', sys.executable, '-c',
-         'import time; time.sleep(120)', '-Des.path.home=%s' % home,
-         'org.elasticsearch.server/org.elasticsearch.bootstrap.Elasticsearch'],
+         'import time; time.sleep(120)'] + (home_args or ['-Des.path.home=%s' % home])
+        + ['org.elasticsearch.server/org.elasticsearch.bootstrap.Elasticsearch'],
         check=True, capture_output=True, text=True)
     return int(started.stdout)
 
@@ -152,6 +153,17 @@ def test_stop_leaves_another_nodes_jvm_alone(node_sandbox):
 
 def test_stop_ends_its_own_node(node_sandbox):
     own = fake_jvm(node_sandbox['home'])
+    try:
+        (node_sandbox['node_dir'] / 'es.pid').write_text('%d\n' % own)
+        subprocess.run([str(NODE), 'stop'], env=node_sandbox['env'], check=True, timeout=120)
+        assert not alive(own)
+    finally:
+        end(own)
+
+
+def test_stop_ends_its_own_node_known_by_its_module_path(node_sandbox):
+    # 8.17 starts its server JVM without -Des.path.home: only the module path names the home.
+    own = fake_jvm(node_sandbox['home'], ['--module-path', '%s/lib' % node_sandbox['home']])
     try:
         (node_sandbox['node_dir'] / 'es.pid').write_text('%d\n' % own)
         subprocess.run([str(NODE), 'stop'], env=node_sandbox['env'], check=True, timeout=120)
