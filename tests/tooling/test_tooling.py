@@ -151,19 +151,13 @@ def test_stop_leaves_another_nodes_jvm_alone(node_sandbox):
         end(other)
 
 
-def test_stop_ends_its_own_node(node_sandbox):
-    own = fake_jvm(node_sandbox['home'])
-    try:
-        (node_sandbox['node_dir'] / 'es.pid').write_text('%d\n' % own)
-        subprocess.run([str(NODE), 'stop'], env=node_sandbox['env'], check=True, timeout=120)
-        assert not alive(own)
-    finally:
-        end(own)
-
-
-def test_stop_ends_its_own_node_known_by_its_module_path(node_sandbox):
+@pytest.mark.parametrize('home_args', [
+    lambda home: ['-Des.path.home=%s' % home],
     # 8.17 starts its server JVM without -Des.path.home: only the module path names the home.
-    own = fake_jvm(node_sandbox['home'], ['--module-path', '%s/lib' % node_sandbox['home']])
+    lambda home: ['--module-path', '%s/lib' % home],
+], ids=['path_home', 'module_path'])
+def test_stop_ends_its_own_node(node_sandbox, home_args):
+    own = fake_jvm(node_sandbox['home'], home_args(node_sandbox['home']))
     try:
         (node_sandbox['node_dir'] / 'es.pid').write_text('%d\n' % own)
         subprocess.run([str(NODE), 'stop'], env=node_sandbox['env'], check=True, timeout=120)
