@@ -17,10 +17,12 @@ ELASTICSEARCH_HOSTS=$(value es_hosts) ELASTICSEARCH_USERNAME=$(value es_username
 ELASTICSEARCH_CA_CERTS=$(value es_ca_certs)
 ESGUARD_CA_KEY=$(dirname "$ELASTICSEARCH_CA_CERTS")/ca.key
 export ELASTICSEARCH_HOSTS ELASTICSEARCH_USERNAME ELASTICSEARCH_PASSWORD ELASTICSEARCH_CA_CERTS ESGUARD_CA_KEY
-site=../../../../playbooks/site.yml
-run() { ANSIBLE_ROLES_PATH=.. ansible-playbook -i inventory.yml -e @"$config" -e "workdir=$workdir beats_dir=$beats_dir" "$@"; }
+# ansible-test runs this script from a copy of the target; the collection under test is on the collections path.
+playbooks=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/esguard/security/playbooks
+site=$playbooks/site.yml
+run() { ANSIBLE_ROLES_PATH=.. ansible-playbook -i inventory.yml -e @"$config" -e "workdir=$workdir beats_dir=$beats_dir playbooks_dir=$playbooks" "$@"; }
 # Offboarding removes whatever the runs (or an interrupted earlier run) left in the cluster.
-offboard() { run ../../../../playbooks/offboard.yml -e esguard_offboard_hosts=site-it-filebeat -e esguard_auth=basic; }
+offboard() { run "$playbooks/offboard.yml" -e esguard_offboard_hosts=site-it-filebeat -e esguard_auth=basic; }
 trap 'offboard; rm -rf "$workdir"' EXIT
 offboard
 
