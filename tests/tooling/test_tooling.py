@@ -201,8 +201,9 @@ def test_the_oldest_ansible_core_runs_every_module_against_the_second_node():
     assert [row[0] for row in lanes] == [
         'lane: 8.19.21 9200 es8 2.19', 'lane: 9.5.3 9220 es8 2.19', 'lane: 9.5.3 9220 es9 2.19',
         'lane: 9.5.3 9220 es8 2.16']
-    assert lanes[0][1:] == ['targets: all']
-    assert 'excludes: ca_trust es_cert logstash_role beats logstash_credentials site_playbook' in lanes[1]
+    # The main playbook's target runs against the second node, the role targets against the first.
+    assert lanes[0][1:] == ['targets: all', 'excludes: site_playbook']
+    assert lanes[1][1:] == ['targets: all', 'excludes: ca_trust es_cert logstash_role beats logstash_credentials']
     oldest_targets = lanes[3][1].split()
     # Every module once, es_cert (a first-version target on the newest) included.
     assert oldest_targets[1:] == ['es_connection', 'es_role', 'es_user', 'es_role_mapping', 'es_api_key',
@@ -219,4 +220,5 @@ def test_the_fleet_scenario_runs_against_both_servers_on_both_ends_of_ansible_co
 def test_one_version_runs_everything_against_its_own_node():
     lanes, molecule = plan(ESGUARD_ES_VERSIONS='8.19.21:9520')
     assert [row[0] for row in lanes] == ['lane: 8.19.21 9520 es8 2.19', 'lane: 8.19.21 9520 es8 2.16']
+    assert lanes[0][1:] == ['targets: all']
     assert [row[0] for row in molecule] == ['molecule: 2.16 8.19.21', 'molecule: 2.19 8.19.21']
