@@ -3,7 +3,8 @@
 # mode in turn (api_key, pki, basic, api_key): after each change of mode the credentials of the earlier mode
 # are gone (API keys invalidated, user and role mapping deleted, certificate files and keystore entries
 # removed) and the new one is proven; a client certificate is made through a signing request (the key made
-# where the host is); each second run changes nothing and writes nothing to the security index.
+# where the host is); each second run changes nothing and writes nothing to the security index. Then the
+# drift report against drift made by hand, and site.yml's repair of it.
 set -eu
 # The real Filebeat checks each configuration (`test config`) when it is built; the flow runs without it too.
 beats_dir=${ESGUARD_BEATS_DIR:-${ESGUARD_CACHE:-/var/cache/esguard}/beats/8.16.0}
@@ -35,3 +36,19 @@ for auth in api_key pki basic api_key; do
   run check.yml -e "phase=verify esguard_auth=$auth previous=$previous"
   previous=$auth
 done
+
+# Drift made behind the collection's back (a role privilege added, the host's key removed from its keystore):
+# the drift report names both, fails and changes nothing; site.yml then undoes both and the report is clean.
+run drift.yml -e phase=tamper
+run check.yml -e "phase=count esguard_auth=api_key"
+drift_report() { run "$playbooks/drift_report.yml" --check --diff -e esguard_auth=api_key; }
+status=0
+drift_report > "$workdir/drift.log" || status=$?
+cat "$workdir/drift.log"
+[ "$status" -eq 2 ] || { echo "the drift report exited $status, not 2 (hosts failed: drift)" >&2; exit 1; }
+grep -q 'DRIFT site-it-filebeat: role esguard_filebeat_writer changed' "$workdir/drift.log"
+grep -q 'DRIFT site-it-filebeat: Beats configuration or keystore' "$workdir/drift.log"
+run drift.yml -e phase=untouched
+run "$site" -e esguard_auth=api_key
+run drift.yml -e phase=repaired
+drift_report
