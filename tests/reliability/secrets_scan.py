@@ -10,7 +10,7 @@ looks for the values of the environment variables, the literal secrets of the in
 under DIR (see target_literals), the secrets listed in the files (lines "what<TAB>secret") and
 those of the places of secrets (see place_secrets; a place is not scanned itself; under a
 --key-files directory every file that is one private key and nothing else is one), each also in
-its base64 form, in every file under the paths; prints each finding (file and line numbers,
+its base64 form, in every file under the paths (with --api-keys also any API key by its shape); prints each finding (file and line numbers,
 without the secret) and exits 1 when there is one. --record writes every secret searched to FILE
 (mode 0600, the --secrets form) for a later scan. First the control: the secrets planted in a file
 of their own are found there, each in both forms, or it exits 1 too.
@@ -23,11 +23,15 @@ import re
 import sys
 import tempfile
 
-# Values of these keys in the integration targets are secrets the plays use.
+# Values of these keys in the integration targets are secrets the plays use (the key ends with the
+# word: logstash_api_key_prefix names keys, it is no secret).
 # (update_password takes a policy; & and * start YAML anchors and aliases.)
-SECRET_KEY = re.compile(r'^\s*-?\s*(?!update_password)[\w.]*(password|passphrase|api_key|secret)[\w.]*:'
+SECRET_KEY = re.compile(r'^\s*-?\s*(?!update_password)[\w.]*(password|passphrase|api_key|secret):'
                         r'\s*["\']?([^"\'{}\s#&*][^"\'{}\s#]{7,})["\']?\s*$', re.I | re.M)
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# Any Elasticsearch API key, known or not: id:key (20 and 22 URL-safe base64 characters) or its
+# base64 encoded form (58 characters and ==).
+API_KEY_SHAPE = re.compile(rb'(?<![\w-])[\w-]{20}:[\w-]{22}(?![\w-])|(?<![\w+/])[\w+/]{58}==(?![\w+/=])')
 
 
 def needles(secrets):
@@ -53,6 +57,29 @@ def scan(paths, secrets, exclude=()):
             content = path.read_bytes()
             findings.extend((str(path), what) for what, needle in searched if needle in content)
     return findings
+
+
+def api_keys(paths):
+    """[(file, line number)] for every line of the files under paths that holds an API key's shape."""
+    found = []
+    for root in paths:
+        root = pathlib.Path(root)
+        files = [root] if root.is_file() else sorted(p for p in root.rglob('*') if p.is_file() and not p.is_symlink())
+        for path in files:
+            with open(path, 'rb') as handle:
+                found.extend((str(path), number) for number, line in enumerate(handle, 1)
+                             if any(is_api_key(match.group()) for match in API_KEY_SHAPE.finditer(line)))
+    return found
+
+
+def is_api_key(text):
+    """Whether text (a match of API_KEY_SHAPE) is id:key, or base64 of it."""
+    if b':' not in text:
+        try:
+            text = base64.b64decode(text, validate=True)
+        except ValueError:
+            return False
+    return re.fullmatch(rb'[\w-]{20}:[\w-]{22}', text) is not None
 
 
 def line_numbers(path, needle):
@@ -122,6 +149,7 @@ def main(argv=None):
     parser.add_argument('--key-files', action='append', default=[],
                         help='a directory whose files that hold one private key and nothing else are places')
     parser.add_argument('--record', help='where to write every secret searched')
+    parser.add_argument('--api-keys', action='store_true', help='also look for any API key by its shape')
     parser.add_argument('paths', nargs='+')
     args = parser.parse_args(argv)
     secrets = [(variable, os.environ[variable]) for variable in args.env if os.environ.get(variable)]
@@ -145,6 +173,16 @@ def main(argv=None):
         lines = sorted(set(number for needle in by_what[what] for number in line_numbers(path, needle)))
         print('secret found: %s in %s, lines %s' % (what, path, ' '.join(map(str, lines))))
     print('secrets scan: %d secrets searched in %s, %d found' % (len(secrets), ' '.join(args.paths), len(findings)))
+    if args.api_keys:
+        shaped = api_keys(args.paths)
+        for path, number in shaped:
+            print('API key found: in %s, line %d' % (path, number))
+        example = b'VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw'
+        planted_keys = [is_api_key(match.group()) for text in (example, base64.b64encode(example))
+                        for match in API_KEY_SHAPE.finditer(b'x %s y' % text)]
+        print('API keys by their shape: control %d of 2 found, %d found' % (sum(planted_keys), len(shaped)))
+        findings.extend(shaped)
+        found, planted = found + sum(planted_keys), planted + 2
     return 1 if findings or not secrets or found != planted else 0
 
 

@@ -69,3 +69,17 @@ def test_recorded_secrets_are_searched_in_both_forms_later(tmp_path, monkeypatch
 def test_no_secret_to_search_fails(tmp_path, capsys):
     assert secrets_scan.main(['--secrets', str(tmp_path / 'missing.tsv'), str(tmp_path)]) == 1
     assert '0 secrets searched' in capsys.readouterr().out
+
+
+def test_any_api_key_by_its_shape_in_both_forms(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv('ADMIN_PASSWORD', 'AdminPw-98765')
+    credential = 'BQedN6IBROhVnDv2jS9o:32SQNOYbGc0EnUqOe9acuQ'
+    output = tmp_path / 'output.log'
+    output.write_text('ok\n"credential": "%s",\nApiKey %s\nid BQedN6IBROhVnDv2jS9o\n'
+                      % (credential, base64.b64encode(credential.encode()).decode()))
+    assert secrets_scan.main(['--env', 'ADMIN_PASSWORD', '--api-keys', str(output)]) == 1
+    printed = capsys.readouterr().out
+    assert 'API keys by their shape: control 2 of 2 found, 2 found' in printed
+    assert 'API key found: in %s, line 2' % output in printed and 'line 3' in printed
+    output.write_text('id BQedN6IBROhVnDv2jS9o\n')
+    assert secrets_scan.main(['--env', 'ADMIN_PASSWORD', '--api-keys', str(output)]) == 0
