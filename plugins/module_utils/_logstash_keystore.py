@@ -457,18 +457,24 @@ def build_keystore(entries, password, default_password=False, random_bytes=os.ur
 
 # ---------------------------------------------------------------- what to change
 
+def check_key(name, checked=()):
+    """The key as Logstash stores it (lower case), refusing a name it could not use."""
+    if not isinstance(name, str) or not KEY_PATTERN.match(name):
+        raise KeystoreError('key %r is not a name ${KEY} can reference (letters, digits, _ and ., '
+                            'not starting with a digit)' % (name,))
+    key = name.lower()
+    if key == MARKER_KEY:
+        raise KeystoreError('key %s is the marker Logstash keeps in every keystore' % name)
+    if key in checked:
+        raise KeystoreError('keys are case-insensitive in Logstash: %s is given twice' % key)
+    return key
+
+
 def check_entries(entries):
     """The entries as {lower-case key: value bytes}, refusing what Logstash could not use."""
     checked = {}
     for name, value in (entries or {}).items():
-        if not isinstance(name, str) or not KEY_PATTERN.match(name):
-            raise KeystoreError('key %r is not a name ${KEY} can reference (letters, digits, _ and ., '
-                                'not starting with a digit)' % (name,))
-        key = name.lower()
-        if key == MARKER_KEY:
-            raise KeystoreError('key %s is the marker Logstash keeps in every keystore' % name)
-        if key in checked:
-            raise KeystoreError('keys are case-insensitive in Logstash: %s is given twice' % key)
+        key = check_key(name, checked)
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise KeystoreError('the value of %s must be a string' % name)
         text = str(value)
@@ -497,13 +503,15 @@ class KeystorePlan:
         return self.entries.changed
 
 
-def plan_keystore(path, existing, entries, exclusive, password, create=True, random_bytes=os.urandom):
+def plan_keystore(path, existing, entries, exclusive, password, create=True, random_bytes=os.urandom, remove=()):
     """What to write to the keystore at path, whose content is existing (None when missing).
 
-    create=False (a run that only reads) leaves a missing keystore missing.
+    create=False (a run that only reads or removes) leaves a missing keystore missing; remove names keys
+    to take out, whatever their case.
     Every input error and every unreadable store is refused here, before anything is written.
     """
     wanted = check_entries(entries)
+    removed = set(check_key(name) for name in remove)
     default_password = password is None
     if existing is None:
         current = None
@@ -514,4 +522,4 @@ def plan_keystore(path, existing, entries, exclusive, password, create=True, ran
         except KeystoreError as exc:
             raise KeystoreError('cannot use the keystore %s: %s' % (path, exc))
         del current[MARKER_KEY]
-    return KeystorePlan(EntryPlan(current, wanted, exclusive, create=create), password, default_password)
+    return KeystorePlan(EntryPlan(current, wanted, exclusive, remove=removed, create=create), password, default_password)

@@ -350,11 +350,12 @@ def run(module, conn, kind, list_key, body_options, body_of, check=None, check_w
             check_written(written)
     except ValueError as error:
         module.fail_json(msg=str(error))
+    # The plan's warnings go out before any write, so that a failed write carries them too.
+    for warning in kind.warnings:
+        module.warn(warning)
     sent = []
     with failures_report_progress(conn, the_plan, sent, list_key, kind.noun):
         apply(conn, kind, the_plan, module.check_mode, sent)
-    for warning in kind.warnings:
-        module.warn(warning)
     result = dict(changed=the_plan.changed, requests=[dict(name=step.name, request=step.request)
                                                       for step in the_plan.steps])
     result[list_key] = the_plan.results

@@ -51,10 +51,18 @@ options:
         C(${KEY}) can reference it. Two keys that differ only in case are the same key for Logstash.
       - Values must be non-empty ASCII text, as Logstash requires.
       - Left out, the keystore is only created when missing (and, with O(exclusive), emptied).
+      - With O(state=absent), the keys to remove; their values are ignored and may be null.
     type: dict
+  state:
+    description:
+      - V(present) sets each key of O(entries) to its value.
+      - V(absent) removes the keys of O(entries) (whatever their case); a missing keystore stays missing.
+    type: str
+    choices: [present, absent]
+    default: present
   exclusive:
     description:
-      - Remove every key that is not in O(entries). Requires O(entries), which may be empty.
+      - Remove every key that is not in O(entries). Requires O(entries), which may be empty, and O(state=present).
       - Logstash's C(keystore.seed) marker is always kept.
     type: bool
     default: false
@@ -102,6 +110,12 @@ EXAMPLES = r"""
     exclusive: true
     owner: logstash
 
+- name: Take out the password once the output uses an API key
+  esguard.security.logstash_keystore:
+    password: "{{ logstash_keystore_password }}"
+    entries: {ES_PWD: null}
+    state: absent
+
 - name: Read the API key Logstash holds, for a decision on the controller
   esguard.security.logstash_keystore:
     password: "{{ logstash_keystore_password }}"
@@ -128,7 +142,7 @@ updated:
   elements: str
   sample: []
 removed:
-  description: Keys that were (or would be) removed by O(exclusive).
+  description: Keys that were (or would be) removed, by O(exclusive) or O(state=absent).
   returned: success
   type: list
   elements: str
@@ -178,8 +192,10 @@ def apply_plan(module, path):
     """Decide from the keystore as it is, and write it when something changes."""
     params = module.params
     only_reading = read_only(params)
-    plan = ks.plan_keystore(path, read_bytes(path), params['entries'], params['exclusive'], params['password'],
-                            create=not only_reading)
+    present = params['state'] == 'present'
+    plan = ks.plan_keystore(path, read_bytes(path), params['entries'] if present else None, params['exclusive'],
+                            params['password'], create=present and not only_reading,
+                            remove=() if present else list(params['entries'] or {}))
     entries = plan.entries
     result = dict(changed=plan.changed, created=plan.created, added=entries.added, updated=entries.updated,
                   removed=entries.removed, keys=sorted(entries.after))
@@ -188,7 +204,8 @@ def apply_plan(module, path):
         result['current_values'] = current_values(entries.existing, params['read_values'], str.lower)
     if module._diff:
         result['diff'] = entries.diff(path)
-    if not module.check_mode and not only_reading:
+    # Removing keys from a keystore that is not there leaves it missing.
+    if not module.check_mode and not only_reading and (present or os.path.exists(path)):
         if plan.changed:
             write_atomically(module, path, ks.build_keystore(entries.after, plan.password, plan.default_password),
                              secret=True)
@@ -201,14 +218,17 @@ def main():
         argument_spec=dict(
             path=dict(type='path', default=ks.DEFAULT_PATH),
             entries=dict(type='dict', no_log=True),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
             exclusive=dict(type='bool', default=False),
             password=dict(type='str', no_log=True, fallback=(env_fallback, [ks.PASSWORD_ENV])),
             read_values=READ_VALUES_OPTION,
         ),
-        required_if=[('exclusive', True, ('entries',))],
+        required_if=[('exclusive', True, ('entries',)), ('state', 'absent', ('entries',))],
         add_file_common_args=True,
         supports_check_mode=True,
     )
+    if module.params['exclusive'] and module.params['state'] == 'absent':
+        module.fail_json(msg='exclusive applies to state=present only')
     if not HAS_CRYPTOGRAPHY:
         module.fail_json(msg=missing_required_lib('cryptography'), exception=str(CRYPTOGRAPHY_IMPORT_ERROR))
     path = module.params['path']

@@ -112,15 +112,16 @@ def node_sandbox(tmp_path):
     return {'env': env, 'port': port, 'node_dir': node_dir, 'home': home}
 
 
-def fake_jvm(home):
-    """The pid of a process whose command line reads like an Elasticsearch JVM's for that home.
+def fake_jvm(home, home_args=None):
+    """The pid of a process whose command line reads like an Elasticsearch JVM's for that home
+    (by default with -Des.path.home, as 8.19 and 9.x start it).
 
     It is not this process's child (a child killed stays a zombie until reaped), so its end is seen at once.
     """
     started = subprocess.run(
         ['bash', '-c', '"$@" </dev/null >/dev/null 2>&1 & echo $!', 'fake-jvm', sys.executable, '-c',
-         'import time; time.sleep(120)', '-Des.path.home=%s' % home,
-         'org.elasticsearch.server/org.elasticsearch.bootstrap.Elasticsearch'],
+         'import time; time.sleep(120)'] + (home_args or ['-Des.path.home=%s' % home])
+        + ['org.elasticsearch.server/org.elasticsearch.bootstrap.Elasticsearch'],
         check=True, capture_output=True, text=True)
     return int(started.stdout)
 
@@ -150,8 +151,13 @@ def test_stop_leaves_another_nodes_jvm_alone(node_sandbox):
         end(other)
 
 
-def test_stop_ends_its_own_node(node_sandbox):
-    own = fake_jvm(node_sandbox['home'])
+@pytest.mark.parametrize('home_args', [
+    lambda home: ['-Des.path.home=%s' % home],
+    # 8.17 starts its server JVM without -Des.path.home: only the module path names the home.
+    lambda home: ['--module-path', '%s/lib' % home],
+], ids=['path_home', 'module_path'])
+def test_stop_ends_its_own_node(node_sandbox, home_args):
+    own = fake_jvm(node_sandbox['home'], home_args(node_sandbox['home']))
     try:
         (node_sandbox['node_dir'] / 'es.pid').write_text('%d\n' % own)
         subprocess.run([str(NODE), 'stop'], env=node_sandbox['env'], check=True, timeout=120)
@@ -175,3 +181,42 @@ def test_the_admin_password_reaches_curl_on_stdin_not_on_its_command_line(node_s
     assert status.returncode != 0
     assert password not in (tmp_path / 'argv').read_text()
     assert 'user = "esguard-admin:%s"' % password in (tmp_path / 'stdin').read_text()
+
+
+def plan(**settings):
+    """tests/run --plan under these settings: its lanes and its Molecule runs, as lists of fields."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith('ESGUARD_') or k == 'ESGUARD_CACHE'}
+    env.update(settings)
+    out = subprocess.run([str(REPO / 'tests' / 'run'), '--plan'], env=env, check=True, timeout=300,
+                         capture_output=True, text=True).stdout
+    rows = [[field.strip() for field in line.split('|')] for line in out.splitlines()]
+    return ([row for row in rows if row[0].startswith('lane: ')],
+            [row for row in rows if row[0].startswith('molecule: ')])
+
+
+def test_the_oldest_ansible_core_runs_every_module_against_the_second_node():
+    # The first node carries the role targets and reliability; the oldest ansible-core's lane goes to
+    # the second, so that the two nodes' lanes take about as long.
+    lanes = plan()[0]
+    assert [row[0] for row in lanes] == [
+        'lane: 8.19.21 9200 es8 2.19', 'lane: 9.5.3 9220 es8 2.19', 'lane: 9.5.3 9220 es9 2.19',
+        'lane: 9.5.3 9220 es8 2.16']
+    assert lanes[0][1:] == ['targets: all']
+    assert 'excludes: ca_trust es_cert logstash_role beats logstash_credentials site_playbook' in lanes[1]
+    oldest_targets = lanes[3][1].split()
+    # Every module once, es_cert (a first-version target on the newest) included.
+    assert oldest_targets[1:] == ['es_connection', 'es_role', 'es_user', 'es_role_mapping', 'es_api_key',
+                                  'es_credential_check', 'es_cert']
+    assert len(lanes[3]) == 2
+
+
+def test_the_fleet_scenario_runs_against_both_servers_on_both_ends_of_ansible_core():
+    molecule = plan()[1]
+    assert molecule == [['molecule: 2.16 9.5.3', 'scenarios: fleet'],
+                        ['molecule: 2.19 8.19.21', 'scenarios: beats ca_trust elasticsearch_tls fleet logstash']]
+
+
+def test_one_version_runs_everything_against_its_own_node():
+    lanes, molecule = plan(ESGUARD_ES_VERSIONS='8.19.21:9520')
+    assert [row[0] for row in lanes] == ['lane: 8.19.21 9520 es8 2.19', 'lane: 8.19.21 9520 es8 2.16']
+    assert [row[0] for row in molecule] == ['molecule: 2.16 8.19.21', 'molecule: 2.19 8.19.21']

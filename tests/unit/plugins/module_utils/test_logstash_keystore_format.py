@@ -93,3 +93,19 @@ def test_plan_keystore_and_diff_name_keys_only():
         ks.plan_keystore('/k', existing, {}, False, 'other')
     with pytest.raises(ks.KeystoreError, match='not a name'):
         ks.plan_keystore('/k', None, {'bad key': 'v'}, False, 'pw')
+
+
+def test_plan_keystore_removes_named_keys_whatever_their_case():
+    existing = ks.build_keystore({'es_pwd': b'old-secret', 'es_api_key': b'id:key'}, 'pw')
+    plan = ks.plan_keystore('/k', existing, None, False, 'pw', create=False, remove=['ES_API_KEY'])
+    assert plan.changed and plan.entries.removed == ['es_api_key'] and sorted(plan.entries.after) == ['es_pwd']
+
+    again = ks.plan_keystore('/k', ks.build_keystore(plan.entries.after, 'pw'), None, False, 'pw', create=False,
+                             remove=['es_api_key'])
+    assert not again.changed
+
+    missing = ks.plan_keystore('/k', None, None, False, None, create=False, remove=['es_api_key'])
+    assert not missing.created and not missing.changed
+
+    with pytest.raises(ks.KeystoreError, match='not a name'):
+        ks.plan_keystore('/k', existing, None, False, 'pw', create=False, remove=['bad key'])

@@ -232,6 +232,23 @@ def test_a_failed_write_reports_the_writes_before_it():
     assert conn.failure_report is None
 
 
+class WarningThingKind(ThingKind):
+    """A kind whose plan leaves a warning, as es_user's does for a password it cannot check."""
+
+    def decide(self, conn, item, actual):
+        self.warnings.append('thing %s could not be checked' % item.name)
+        return super(WarningThingKind, self).decide(conn, item, actual)
+
+
+def test_a_failed_write_still_passes_on_the_warnings_of_the_plan():
+    module = FakeModule({'things': [{'name': 'a', 'size': 1}, {'name': 'b', 'size': 1}], 'exclusive': False})
+    conn = failing_connection(module, fail_at=2)[0]
+    with pytest.raises(ModuleExit) as end:
+        run(module, conn, WarningThingKind(), 'things', BODY_OPTIONS, lambda entry: {'size': entry['size']})
+    assert end.value.args[0]['failed']
+    assert module.warnings == ['thing a could not be checked', 'thing b could not be checked']
+
+
 def test_a_failed_first_write_changed_nothing():
     module = FakeModule({'things': [{'name': 'a', 'size': 1}], 'exclusive': False})
     result = run_things(module, failing_connection(module, fail_at=1)[0])
