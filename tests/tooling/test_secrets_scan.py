@@ -83,3 +83,14 @@ def test_any_api_key_by_its_shape_in_both_forms(tmp_path, monkeypatch, capsys):
     assert 'API key found: in %s, line 2' % output in printed and 'line 3' in printed
     output.write_text('id BQedN6IBROhVnDv2jS9o\n')
     assert secrets_scan.main(['--env', 'ADMIN_PASSWORD', '--api-keys', str(output)]) == 0
+
+
+def test_every_molecule_scenario_ends_its_verify_with_the_secrets_scan():
+    # The molecule stage scans each scenario's output for the secrets its verify recorded: a scenario
+    # without the scan records none, and the stage fails on it only after the whole scenario ran.
+    root = Path(__file__).resolve().parents[2] / 'molecule'
+    scenarios = sorted(path.parent for path in root.glob('*/molecule.yml'))
+    assert scenarios
+    for scenario in scenarios:
+        plays = (scenario / 'verify.yml').read_text().split('\n- name: ')
+        assert 'ansible.builtin.import_playbook: ../shared/secrets.yml' in plays[-1], scenario.name
