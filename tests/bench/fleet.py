@@ -40,13 +40,18 @@ def inventory_hosts(inventory):
     return [name for group in inventory['all']['children'].values() for name in group['hosts']]
 
 
-def step_kind(action, delegated_to, skipped):
-    """The kind (see STEP_KINDS) of one task result of a host."""
+def step_kind(action, delegated_vars, skipped):
+    """The kind (see STEP_KINDS) of one task result of a host; ``delegated_vars`` is the result's
+    ``_ansible_delegated_vars`` (the delegated host's connection variables), empty unless delegated."""
     if skipped:
         return 'skipped'
     if action.rsplit('.', 1)[-1] in CONTROLLER_ACTIONS:
         return 'controller'
-    return 'local' if delegated_to in ('localhost', '127.0.0.1') else 'remote'
+    delegated_vars = delegated_vars or {}
+    host = delegated_vars.get('ansible_delegated_host') or delegated_vars.get('ansible_host')
+    if delegated_vars.get('ansible_connection') == 'local' or host in ('localhost', '127.0.0.1'):
+        return 'local'
+    return 'remote'
 
 
 def step_counts(steps):

@@ -197,10 +197,13 @@ def test_the_fleet_inventory_goes_round_the_scenario_hosts_kinds():
 
 @pytest.mark.parametrize('action, delegated, skipped, kind', [
     ('ansible.builtin.copy', None, False, 'remote'),
-    ('esguard.security.es_api_key', 'localhost', False, 'local'),
+    ('esguard.security.es_api_key', {'ansible_host': 'localhost', 'ansible_connection': 'local'}, False, 'local'),
+    ('esguard.security.es_role', {'ansible_delegated_host': 'localhost'}, False, 'local'),
+    ('esguard.security.es_cert', {'ansible_host': '127.0.0.1'}, False, 'local'),
     ('ansible.builtin.set_fact', None, False, 'controller'),
-    ('include_role', 'localhost', False, 'controller'),
-    ('ansible.builtin.stat', 'esguard-bench-4-00', False, 'remote'),
+    ('include_role', {'ansible_connection': 'local'}, False, 'controller'),
+    ('ansible.builtin.stat', {'ansible_host': 'esguard-bench-4-00',
+                              'ansible_connection': 'community.docker.docker'}, False, 'remote'),
     ('ansible.builtin.copy', None, True, 'skipped'),
 ])
 def test_each_task_result_is_classed_by_where_its_module_ran(action, delegated, skipped, kind):

@@ -29,14 +29,17 @@ class CallbackModule(CallbackBase):
         task_result = result._result  # pylint: disable=protected-access
         action = result._task.action  # pylint: disable=protected-access
         host = result._host.get_name()  # pylint: disable=protected-access
-        delegated = (task_result.get('_ansible_delegated_vars') or {}).get('ansible_delegated_host')
+        # A loop's result carries no delegated host's variables: its task names the host.
+        delegate_to = result._task.delegate_to  # pylint: disable=protected-access
+        delegated = task_result.get('_ansible_delegated_vars') or (
+            dict(ansible_delegated_host=delegate_to) if delegate_to else None)
         items = task_result.get('results') if isinstance(task_result.get('results'), list) else None
         kinds = self.steps.setdefault(host, [])
         if items is None:
             kinds.append(fleet.step_kind(action, delegated, skipped))
             return
         for item in items:
-            item_delegated = (item.get('_ansible_delegated_vars') or {}).get('ansible_delegated_host', delegated)
+            item_delegated = item.get('_ansible_delegated_vars') or delegated
             kinds.append(fleet.step_kind(action, item_delegated, skipped or item.get('skipped', False)))
 
     def v2_runner_on_ok(self, result):
