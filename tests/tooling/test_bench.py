@@ -172,8 +172,10 @@ def test_the_fleet_reading_says_whether_module_runs_dominate():
     assert '4 hosts: converge 5.00 s, re-run 3.00 s per host' in report.fleet_reading(fleet_results, 2)
     assert 'From 4' not in report.fleet_reading(fleet_results, 2)
     fleet_results['16'] = dict(fleet_results['4'], hosts=16, converge=samples(40.0), rerun=samples(18.0))
-    assert ('From 4 to 16 hosts (4x) the first converge took 2.00x as long and the re-run 1.50x'
-            in report.fleet_reading(fleet_results, 2))
+    assert ('From 4 to 16 hosts (4x) the first converge took 2.00x as long and the re-run 1.50x: the hosts run '
+            'side by side' in report.fleet_reading(fleet_results, 2))
+    fleet_results['16']['rerun'] = samples(46.0)
+    assert 'the re-run 3.83x: time grows about as the host count does' in report.fleet_reading(fleet_results, 2)
 
 
 MIXED = {'all': {'children': {
