@@ -20,6 +20,7 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -414,7 +415,8 @@ class Bench(object):
         finally:
             subprocess.run(['docker', 'rm', '-f'] + names, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            check=False)
-            watchdog.kill()
+            # The watchdog's whole session: its shell and the sleep it waits on.
+            os.killpg(watchdog.pid, signal.SIGKILL)
 
     def fleet_runs(self, inventories, es_name):
         args, workdir = self.args, tempfile.mkdtemp(dir=self.workdir)
