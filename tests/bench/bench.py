@@ -17,8 +17,10 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -27,6 +29,7 @@ import warnings
 
 import cryptography
 import elasticsearch
+import yaml
 from elasticsearch import Elasticsearch, ElasticsearchWarning
 
 # The modules' own rule for reading many names; the floors read the same way.
@@ -34,12 +37,16 @@ from ansible_collections.esguard.security.plugins.module_utils._security_items i
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_es_cert  # noqa: E402
+import fleet as fleet_lib  # noqa: E402
 import proxy as counting  # noqa: E402
 
 PREFIX = 'esguard_bench_'
 KEY_PREFIX = 'esguard-bench-key-'
-# Apart from KEY_PREFIX, so that cleaning up one section's keys never touches the other's.
-FLEET_KEY_PREFIX = 'esguard-fleet-key-'
+# The fleet section's containers: apart from the scenarios' (esguard-es, esguard-shipper-*).
+CONTAINER_PREFIX = 'esguard-bench-'
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+SCENARIO = os.path.join(REPO, 'molecule', 'fleet')
 PASSWORD = 'bench-password-1'
 PHASES = ('create', 'update', 'noop')
 ES_MODULES = ('es_role', 'es_user', 'es_role_mapping', 'es_api_key', 'es_credential_check')
@@ -179,20 +186,28 @@ class Bench(object):
             handle.writelines('bench%03d\n' % i for i in range(count))
         return path
 
-    def ansible(self, plays, inventory='localhost,', forks=5, noop=False):
-        """Seconds of one ansible-playbook run (start-up included); fails loudly when the play fails."""
+    def plays_file(self, plays):
         path = os.path.join(self.workdir, 'play.yml')
         with open(path, 'w') as handle:
             json.dump(plays, handle)
+        return path
+
+    def run_playbook(self, arguments, env=None, noop=False):
+        """(seconds, output) of one ansible-playbook run (start-up included), with ``env`` added to the
+        environment; fails loudly when the play fails."""
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.noop_collections_path if noop else self.collections_path,
-                   ANSIBLE_HOST_KEY_CHECKING='False', ANSIBLE_RETRY_FILES_ENABLED='False')
+                   ANSIBLE_HOST_KEY_CHECKING='False', ANSIBLE_RETRY_FILES_ENABLED='False', **(env or {}))
         start = time.monotonic()
-        done = subprocess.run(['ansible-playbook', '-i', inventory, '--forks', str(forks), path], env=env, check=False,
+        done = subprocess.run(['ansible-playbook'] + arguments, env=env, check=False,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         seconds = time.monotonic() - start
         if done.returncode != 0:
             raise RuntimeError('ansible-playbook failed:\n' + done.stdout[-3000:])
-        return seconds
+        return seconds, done.stdout
+
+    def ansible(self, plays, inventory='localhost,', forks=5, noop=False):
+        """Seconds of one ansible-playbook run of ``plays``."""
+        return self.run_playbook(['-i', inventory, '--forks', str(forks), self.plays_file(plays)], noop=noop)[0]
 
     # ---- measuring ----------------------------------------------------------------------------------
 
@@ -380,51 +395,110 @@ class Bench(object):
 
     # ---- fleet ----------------------------------------------------------------------------------------
 
-    def fleet_plays(self, secret_dir):
-        """Per-host credentials, as each shipper host needs them: a user, an API key in a file, the check."""
-        user = PREFIX + 'fleet_{{ inventory_hostname }}'
-        tasks = [
-            {'name': 'role', 'esguard.security.es_role': dict(roles(1, 'create')[0], name=PREFIX + 'fleet_writer'),
-             'run_once': True},
-            {'name': 'user', 'esguard.security.es_user': dict(name=user, password=PASSWORD,
-                                                              roles=[PREFIX + 'fleet_writer']), 'no_log': True},
-            {'name': 'key', 'esguard.security.es_api_key': dict(
-                name=FLEET_KEY_PREFIX + '{{ inventory_hostname }}', role_descriptors=key_descriptors('create'),
-                secret_file=secret_dir + '/{{ inventory_hostname }}.api_key'), 'no_log': True},
-        ]
-        check = [
-            {'name': 'check', 'esguard.security.es_credential_check': dict(
-                api_key="{{ lookup('ansible.builtin.file', '%s/' ~ inventory_hostname ~ '.api_key') }}" % secret_dir,
-                cluster=['monitor'], indices=[dict(names=['filebeat-*'], privileges=['create_doc'])]),
-             'no_log': True},
-        ]
-        return [self.play(tasks, hosts='fleet'), self.play(check, hosts='fleet', login=False)]
-
-    def clean_fleet(self, count):
-        self.es.options(ignore_status=404).security.delete_role(name=PREFIX + 'fleet_writer')
-        for i in range(count):
-            self.es.options(ignore_status=404).security.delete_user(username=PREFIX + 'fleet_bench%03d' % i)
-        self.clean_keys(FLEET_KEY_PREFIX)
-
     def fleet(self):
-        results = {}
-        for count in self.args.fleet:
-            inventory = self.inventory(count)
-            secret_dir = tempfile.mkdtemp(dir=self.workdir)
-            plays = self.fleet_plays(secret_dir)
-            self.clean_fleet(count)
-            ids = ['role-%sfleet_writer' % PREFIX] + ['user-%sfleet_bench%03d' % (PREFIX, i) for i in range(count)]
-            writes = self.writes_to(dict(bool=dict(should=[dict(ids=dict(values=ids)),
-                                                           dict(prefix=dict(name=FLEET_KEY_PREFIX))])))
-            converge = self.sample(lambda: self.ansible(plays, inventory=inventory, forks=self.args.forks), writes)
-            reruns = [self.sample(lambda: self.ansible(plays, inventory=inventory, forks=self.args.forks), writes)
-                      for dummy in range(self.args.repeats)]
-            noops = [self.sample(lambda: self.ansible(plays, inventory=inventory, forks=self.args.forks, noop=True))
-                     for dummy in range(self.args.repeats)]
-            self.clean_fleet(count)
-            results[str(count)] = dict(hosts=count, tasks_per_host=4, forks=self.args.forks, converge=[converge],
-                                       rerun=reruns, noop=noops)
+        """site.yml on N shipper containers (the fleet scenario's hosts, its create and prepare plays) against
+        an Elasticsearch container of the bench's own: first converge, idempotent re-run, and the no-op
+        playbook of the re-run's steps (see fleet.noop_playbook). Every container is removed at the end, and a
+        detached watchdog removes them after --fleet-lifetime seconds should this process die first."""
+        args = self.args
+        with open(os.path.join(REPO, 'playbooks', 'inventories', 'local', 'mixed.yml')) as handle:
+            kinds = fleet_lib.shipper_kinds(yaml.safe_load(handle))
+        inventories = dict((count, fleet_lib.fleet_inventory(count, kinds, CONTAINER_PREFIX)) for count in args.fleet)
+        # Named after its port: runs on different ports never share a container.
+        es_name = '%ses-%d' % (CONTAINER_PREFIX, args.fleet_port)
+        names = [es_name] + [host for inventory in inventories.values()
+                             for host in fleet_lib.inventory_hosts(inventory)]
+        watchdog = subprocess.Popen(['sh', '-c', 'sleep "$0"; docker rm -f "$@"', str(args.fleet_lifetime)] + names,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            return self.fleet_runs(inventories, es_name)
+        finally:
+            subprocess.run(['docker', 'rm', '-f'] + names, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           check=False)
+            # The watchdog's whole session: its shell and the sleep it waits on.
+            os.killpg(watchdog.pid, signal.SIGKILL)
+
+    def fleet_runs(self, inventories, es_name):
+        args, workdir = self.args, tempfile.mkdtemp(dir=self.workdir)
+        certs = os.path.join(workdir, 'certs')
+        # The environment the scenario's provisioner gives its plays (molecule/fleet/molecule.yml).
+        env = dict(ELASTICSEARCH_USERNAME='elastic', ELASTICSEARCH_PASSWORD=PASSWORD + '-fleet-elastic',
+                   ELASTICSEARCH_CA_CERTS=os.path.join(certs, 'ca.crt'), ESGUARD_CA_KEY=os.path.join(certs, 'ca.key'),
+                   ANSIBLE_PIPELINING='True', ANSIBLE_PYTHON_INTERPRETER='auto_silent')
+        url = 'https://127.0.0.1:%d' % args.fleet_port
+        site_vars = self.vars_file(workdir, 'site', dict(esguard_es_hosts=[url]))
+        results, es = {}, None
+        for count, inventory in sorted(inventories.items()):
+            hosts = fleet_lib.inventory_hosts(inventory)
+            platforms = [dict(name=es_name, groups=['elasticsearch'])] + [dict(name=host, groups=['beats'])
+                                                                          for host in hosts]
+            scenario = self.vars_file(workdir, 'scenario', dict(
+                molecule_yml=dict(platforms=platforms), molecule_ephemeral_directory=workdir,
+                molecule_instance_config=os.path.join(workdir, 'instances.yml'), es_http_port=args.fleet_port))
+            self.run_playbook([os.path.join(SCENARIO, 'create.yml'), '-e', '@' + scenario], env)
+            path = self.fleet_inventory_file(workdir, count, inventory)
+            self.run_playbook(['-i', path, os.path.join(SCENARIO, 'prepare.yml')], env)
+            if es is None:
+                es = Elasticsearch(url, ca_certs=env['ELASTICSEARCH_CA_CERTS'], request_timeout=120,
+                                   basic_auth=(env['ELASTICSEARCH_USERNAME'], env['ELASTICSEARCH_PASSWORD']))
+            else:
+                # Each size's first converge makes the roles too, as the first size's did.
+                for name, role in es.security.get_role().items():
+                    if (role.get('metadata') or {}).get('managed_by') == 'esguard.security':
+                        es.security.delete_role(name=name)
+            site = ['-i', path, '--forks', str(args.forks), 'esguard.security.site', '-e', '@' + site_vars]
+            steps_file = os.path.join(workdir, 'steps-%d.json' % count)
+            record = dict(env, ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'),
+                          ANSIBLE_CALLBACKS_ENABLED='bench_steps', ESGUARD_BENCH_STEPS=steps_file)
+            converge = self.fleet_sample(es, lambda: self.run_playbook(site, env))
+            reruns = [self.fleet_sample(es, lambda: self.run_playbook(site, record)) for dummy in range(args.repeats)]
+            with open(steps_file) as handle:
+                steps = json.load(handle)
+            noop_plays = fleet_lib.noop_playbook(steps)
+            noops = [self.fleet_sample(None, lambda: self.run_playbook(['-i', path, '--forks', str(args.forks),
+                                                                        self.plays_file(noop_plays)], record))
+                     for dummy in range(args.repeats)]
+            with open(steps_file) as handle:
+                noop_steps = json.load(handle)
+            subprocess.run(['docker', 'rm', '-f'] + hosts, stdout=subprocess.DEVNULL, check=False)
+            results[str(count)] = dict(
+                hosts=count, forks=args.forks, converge=[converge], rerun=reruns, noop=noops,
+                steps=fleet_lib.step_counts(steps), noop_steps=fleet_lib.step_counts(noop_steps),
+                auth=sorted(set(host['esguard_auth'] for group in inventory['all']['children'].values()
+                                for host in group['hosts'].values())))
+            print('fleet: %d hosts done' % count, file=sys.stderr, flush=True)
         return results
+
+    def fleet_sample(self, es, run):
+        """One timed run with the writes to the security index (its indexing and delete counters: the
+        cluster is the bench's own) and the changed tasks of the run's recap."""
+        def counter():
+            stats = es.indices.stats(index='.security', metric='indexing')['_all']['total']['indexing']
+            return stats['index_total'] + stats['delete_total']
+        before = counter() if es else 0
+        seconds, output = run()
+        result = dict(seconds=round(seconds, 3), load=round(os.getloadavg()[0], 2),
+                      changed=sum(int(n) for n in re.findall(r'\bchanged=(\d+)', output)))
+        if es:
+            result['writes'] = counter() - before
+        return result
+
+    def vars_file(self, workdir, name, variables):
+        path = os.path.join(workdir, name + '.json')
+        with open(path, 'w') as handle:
+            json.dump(variables, handle)
+        return path
+
+    def fleet_inventory_file(self, workdir, count, inventory):
+        """The inventory in a directory of its own, next to the scenario inventory's group_vars."""
+        directory = os.path.join(workdir, 'inventory-%d' % count)
+        os.makedirs(directory)
+        os.symlink(os.path.join(REPO, 'playbooks', 'inventories', 'local', 'group_vars'),
+                   os.path.join(directory, 'group_vars'))
+        path = os.path.join(directory, 'hosts.yml')
+        with open(path, 'w') as handle:
+            json.dump(inventory, handle)
+        return path
 
 
 def cpu_seconds(command):
@@ -490,7 +564,10 @@ def main():
     parser.add_argument('--certs', type=int, default=500)
     parser.add_argument('--cert-loop', type=int, default=20, help='certificates of the looped es_cert task')
     parser.add_argument('--kinds', default='roles,users,api_keys', help='what the scale section measures')
-    parser.add_argument('--fleet', default='4,8,16', help='inventory sizes of the fleet plays')
+    parser.add_argument('--fleet', default='4,8,16', help='shipper containers of the fleet runs')
+    parser.add_argument('--fleet-port', type=int, default=9291, help="HTTPS port of the fleet's Elasticsearch container")
+    parser.add_argument('--fleet-lifetime', type=int, default=5400,
+                        help='seconds after which the fleet containers are removed even if the bench dies')
     parser.add_argument('--out', default=os.path.join('tests', 'output', 'bench', 'results.json'))
     args = parser.parse_args()
     args.fleet = [int(n) for n in args.fleet.split(',')]

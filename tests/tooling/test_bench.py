@@ -13,6 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'bench'))
 
+import fleet  # noqa: E402
 import proxy  # noqa: E402
 import report  # noqa: E402
 
@@ -83,8 +84,10 @@ def results():
                    per_cert_cpu=dict(es_cert=dict(ec_p256=[0.001, 0.001], rsa_2048=[0.04, 0.058]),
                                      openssl=dict(ec_p256=[0.05, 0.05], rsa_2048=[0.15, 0.15])),
                    looped=dict(count=2, samples=samples(2.0), noop_samples=samples(1.8))),
-        fleet={'4': dict(hosts=4, tasks_per_host=4, forks=5, converge=samples(20.0), rerun=samples(12.0),
-                         noop=samples(10.0))})
+        fleet={'4': dict(hosts=4, forks=5, auth=['api_key', 'basic'], converge=samples(20.0, writes=30),
+                         rerun=[dict(seconds=12.0, load=1.0, writes=0, changed=0)], noop=samples(10.0),
+                         steps=dict(remote=40, local=8, controller=50, skipped=30),
+                         noop_steps=dict(remote=40, local=8, controller=0, skipped=80))})
 
 
 def test_target_verdicts_follow_the_ratios():
@@ -100,7 +103,7 @@ def test_target_verdicts_follow_the_ratios():
     assert lines['4 certificates, openssl / es_cert, wall-clock time'].endswith('| met |')
     # In CPU time openssl took 0.4 s against es_cert's 0.1 s: 4 times, short of 5.
     assert lines['4 certificates, openssl / es_cert, CPU time'].endswith('| missed |')
-    assert lines['fleet plays, 4 hosts, re-run / no-op play'].endswith('| met |')
+    assert lines['site.yml, 4 shipper containers, re-run / no-op playbook'].endswith('| met |')
 
 
 def test_the_looped_task_is_scaled_from_its_items_to_the_full_count():
@@ -146,9 +149,87 @@ def test_the_readme_summary_names_the_machine_and_the_targets():
     data = dict(results(), certs_meta=dict(seconds=1, load_before=2.0, load_after=7.4))
     text = report.readme_summary(data)
     assert 'on 2 CPUs (cpu)' in text and 'load average 2 to 7' in text
-    assert '| fleet plays, 4 hosts, re-run / no-op play |' in text
+    assert '| site.yml, 4 shipper containers, re-run / no-op playbook |' in text
 
 
 def test_overhead_without_the_scale_section_shows_the_no_op_times_alone():
     text = report.overhead_section(dict(overhead=dict(roles_list=samples(2.0, 4.0))))
     assert '| roles, one list task | not measured in this run | 3.00 s |' in text
+
+
+def test_the_fleet_row_shows_writes_changes_and_both_runs_module_counts():
+    text = report.fleet_section(results()['fleet'])
+    assert ('| 4 | 20.0 s | 12.0 s | 10.0 s | 1.20x (met) | 30 / 0 | 0 | 128: 40 on hosts, 8 on the controller, '
+            '50 without a module, 30 skipped | 48 (40 on hosts, 8 on the controller) |') in text
+    assert 'api_key, basic' in text
+
+
+def test_the_fleet_reading_says_whether_module_runs_dominate():
+    fleet_results = results()['fleet']
+    assert 'Per-host module runs dominate' in report.fleet_reading(fleet_results, 2)
+    fleet_results['4']['noop'] = samples(5.0)
+    assert 'do not dominate' in report.fleet_reading(fleet_results, 2)
+    assert '4 hosts: converge 5.00 s, re-run 3.00 s per host' in report.fleet_reading(fleet_results, 2)
+    assert 'From 4' not in report.fleet_reading(fleet_results, 2)
+    fleet_results['16'] = dict(fleet_results['4'], hosts=16, converge=samples(40.0), rerun=samples(18.0))
+    assert ('From 4 to 16 hosts (4x) the first converge took 2.00x as long and the re-run 1.50x: the hosts run '
+            'side by side' in report.fleet_reading(fleet_results, 2))
+    fleet_results['16']['rerun'] = samples(46.0)
+    assert 'the re-run 3.83x: time grows about as the host count does' in report.fleet_reading(fleet_results, 2)
+
+
+MIXED = {'all': {'children': {
+    'elasticsearch': {'hosts': {'esguard-es': None}},
+    'beats': {'hosts': {'a': {'beats': ['heartbeat'], 'esguard_auth': 'api_key'},
+                        'b': {'beats': ['filebeat'], 'esguard_auth': 'pki'}}},
+    'logstash': {'hosts': {'c': {'esguard_auth': 'basic'}}}}}}
+
+
+def test_the_fleet_inventory_goes_round_the_scenario_hosts_kinds():
+    kinds = fleet.shipper_kinds(MIXED)
+    assert [group for group, variables in kinds] == ['beats', 'beats', 'logstash']
+    inventory = fleet.fleet_inventory(4, kinds, 'esguard-bench-')
+    children = inventory['all']['children']
+    assert 'elasticsearch' not in children
+    assert children['beats']['hosts'] == {
+        'esguard-bench-4-00': {'beats': ['heartbeat'], 'esguard_auth': 'api_key'},
+        'esguard-bench-4-01': {'beats': ['filebeat'], 'esguard_auth': 'pki'},
+        'esguard-bench-4-03': {'beats': ['heartbeat'], 'esguard_auth': 'api_key'}}
+    assert children['logstash']['hosts'] == {'esguard-bench-4-02': {'esguard_auth': 'basic'}}
+    assert sorted(fleet.inventory_hosts(inventory)) == ['esguard-bench-4-%02d' % i for i in range(4)]
+    # Fleets of different sizes never share a host (nor a container name).
+    assert not set(fleet.inventory_hosts(inventory)) & set(fleet.inventory_hosts(fleet.fleet_inventory(8, kinds)))
+
+
+@pytest.mark.parametrize('action, delegated, skipped, kind', [
+    ('ansible.builtin.copy', None, False, 'remote'),
+    ('esguard.security.es_api_key', {'ansible_host': 'localhost', 'ansible_connection': 'local'}, False, 'local'),
+    ('esguard.security.es_role', {'ansible_delegated_host': 'localhost'}, False, 'local'),
+    ('esguard.security.es_cert', {'ansible_host': '127.0.0.1'}, False, 'local'),
+    ('ansible.builtin.set_fact', None, False, 'controller'),
+    ('include_role', {'ansible_connection': 'local'}, False, 'controller'),
+    ('ansible.builtin.stat', {'ansible_host': 'esguard-bench-4-00',
+                              'ansible_connection': 'community.docker.docker'}, False, 'remote'),
+    ('ansible.builtin.copy', None, True, 'skipped'),
+])
+def test_each_task_result_is_classed_by_where_its_module_ran(action, delegated, skipped, kind):
+    assert fleet.step_kind(action, delegated, skipped) == kind
+
+
+def test_the_no_op_playbook_repeats_each_host_steps_in_order():
+    steps = {'h1': ['remote', 'controller', 'local'], 'h2': ['skipped']}
+    assert fleet.step_counts(steps) == dict(remote=1, local=1, controller=1, skipped=1)
+    play, = fleet.noop_playbook(steps)
+    assert play['hosts'] == 'h1:h2' and play['vars'] == dict(bench_steps=steps)
+    assert len(play['tasks']) == 3 and all('ansible.builtin.ping' in task for task in play['tasks'])
+    # What each host does at each step, evaluated as Ansible would (step 3 of h2 is past its steps).
+    from jinja2 import Environment
+    jinja = Environment()
+    for host, kinds in steps.items():
+        for index, task in enumerate(play['tasks']):
+            variables = dict(bench_steps=steps, inventory_hostname=host)
+            runs = jinja.compile_expression(task['when'])(**variables)
+            target = jinja.from_string(task['delegate_to']).render(**variables)
+            kind = kinds[index] if index < len(kinds) else 'skipped'
+            assert runs == (kind in ('remote', 'local'))
+            assert target == ('localhost' if kind == 'local' else host)
