@@ -568,7 +568,7 @@ def main():
     parser.add_argument('--fleet-port', type=int, default=9291, help="HTTPS port of the fleet's Elasticsearch container")
     parser.add_argument('--fleet-lifetime', type=int, default=5400,
                         help='seconds after which the fleet containers are removed even if the bench dies')
-    parser.add_argument('--out', default=os.path.join('tests', 'output', 'bench', 'results.json'))
+    parser.add_argument('--out', default=os.path.join('docs', 'benchmarks.json'))
     args = parser.parse_args()
     args.fleet = [int(n) for n in args.fleet.split(',')]
     args.kinds = args.kinds.split(',')
@@ -585,10 +585,11 @@ def main():
         bench = Bench(args, workdir)
         results['machine'] = machine(bench.es)
         for section in sections:
-            started = time.monotonic()
+            started, started_at = time.monotonic(), time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())
             load = os.getloadavg()
             results[section] = getattr(bench, section)()
-            results[section + '_meta'] = dict(seconds=round(time.monotonic() - started), load_before=round(load[0], 2),
+            results[section + '_meta'] = dict(seconds=round(time.monotonic() - started), started=started_at,
+                                              load_before=round(load[0], 2),
                                               load_after=round(os.getloadavg()[0], 2), settings=results['settings'])
             with open(args.out, 'w') as handle:
                 json.dump(results, handle, indent=1, sort_keys=True)
