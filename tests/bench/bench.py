@@ -448,21 +448,37 @@ class Bench(object):
                         es.security.delete_role(name=name)
             site = ['-i', path, '--forks', str(args.forks), 'esguard.security.site', '-e', '@' + site_vars]
             steps_file = os.path.join(workdir, 'steps-%d.json' % count)
+            tasks_file = os.path.join(workdir, 'tasks-%d.json' % count)
             record = dict(env, ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'),
-                          ANSIBLE_CALLBACKS_ENABLED='bench_steps', ESGUARD_BENCH_STEPS=steps_file)
+                          ANSIBLE_CALLBACKS_ENABLED='bench_steps', ESGUARD_BENCH_STEPS=steps_file,
+                          ESGUARD_BENCH_TASKS=tasks_file)
             converge = self.fleet_sample(es, lambda: self.run_playbook(site, env))
-            reruns = [self.fleet_sample(es, lambda: self.run_playbook(site, record)) for dummy in range(args.repeats)]
-            with open(steps_file) as handle:
-                steps = json.load(handle)
+            reruns = []
+            for dummy in range(args.repeats):
+                sample = self.fleet_sample(es, lambda: self.run_playbook(site, record))
+                # The part one list call on the controller would replace: the per-host es_api_key runs.
+                sample['api_key_tasks'] = fleet_lib.action_seconds(self.read_json(tasks_file), 'es_api_key')
+                reruns.append(sample)
+            steps = self.read_json(steps_file)
+            key_hosts = sum(1 for group in inventory['all']['children'].values()
+                            for host in group['hosts'].values() if host['esguard_auth'] == 'api_key')
+            list_plays = self.plays_file(fleet_lib.list_call_playbook(url, '%s%d-*' % (CONTAINER_PREFIX, count),
+                                                                      key_hosts))
+            list_calls = []
+            for dummy in range(args.repeats):
+                sample = self.fleet_sample(es, lambda: self.run_playbook(['-i', 'localhost,', '-c', 'local',
+                                                                          list_plays], record))
+                sample['list_task'] = fleet_lib.action_seconds(self.read_json(tasks_file), 'uri')
+                list_calls.append(sample)
             noop_plays = fleet_lib.noop_playbook(steps)
             noops = [self.fleet_sample(None, lambda: self.run_playbook(['-i', path, '--forks', str(args.forks),
                                                                         self.plays_file(noop_plays)], record))
                      for dummy in range(args.repeats)]
-            with open(steps_file) as handle:
-                noop_steps = json.load(handle)
+            noop_steps = self.read_json(steps_file)
             subprocess.run(['docker', 'rm', '-f'] + hosts, stdout=subprocess.DEVNULL, check=False)
             results[str(count)] = dict(
                 hosts=count, forks=args.forks, converge=[converge], rerun=reruns, noop=noops,
+                api_key_hosts=key_hosts, list_call=list_calls,
                 steps=fleet_lib.step_counts(steps), noop_steps=fleet_lib.step_counts(noop_steps),
                 auth=sorted(set(host['esguard_auth'] for group in inventory['all']['children'].values()
                                 for host in group['hosts'].values())))
@@ -482,6 +498,11 @@ class Bench(object):
         if es:
             result['writes'] = counter() - before
         return result
+
+    @staticmethod
+    def read_json(path):
+        with open(path) as handle:
+            return json.load(handle)
 
     def vars_file(self, workdir, name, variables):
         path = os.path.join(workdir, name + '.json')

@@ -63,6 +63,29 @@ def step_counts(steps):
     return counts
 
 
+def action_seconds(task_times, action):
+    """Wall-clock seconds a run spent in the tasks of ``action`` (its short name) that ran on some host;
+    ``task_times`` is [[action, seconds, results that ran], ...] in the order of the run."""
+    return round(sum(seconds for name, seconds, ran in task_times
+                     if ran and name.rsplit('.', 1)[-1] == action), 3)
+
+
+def list_call_playbook(url, name_pattern, expected):
+    """A play on the controller that reads every active API key named ``name_pattern`` in one request
+    (``ansible.builtin.uri``, the connection from the ELASTICSEARCH_* environment) and fails unless it
+    found at least ``expected``: the one call the per-host es_api_key runs would give way to."""
+    env = "lookup('ansible.builtin.env', '%s')"
+    return [dict(name="All hosts' API keys in one call", hosts='localhost', gather_facts=False, tasks=[
+        {'name': 'Read the active API keys', 'register': 'bench_keys',
+         'ansible.builtin.uri': dict(
+             url='%s/_security/api_key?active_only=true&name=%s' % (url, name_pattern),
+             url_username='{{ %s }}' % env % 'ELASTICSEARCH_USERNAME',
+             url_password='{{ %s }}' % env % 'ELASTICSEARCH_PASSWORD',
+             ca_path='{{ %s }}' % env % 'ELASTICSEARCH_CA_CERTS', force_basic_auth=True)},
+        {'name': 'Every host with an API key is among them', 'ansible.builtin.assert': dict(
+            that=['bench_keys.json.api_keys | length >= %d' % expected], quiet=True)}])]
+
+
 def noop_playbook(steps):
     """A play with, per host, the steps of a recorded run ({host: [kind, ...]}) doing nothing: a module
     step is `ansible.builtin.ping` on the same side (the host, or the controller for a delegated one),

@@ -322,7 +322,42 @@ def fleet_section(fleet):
         'same hosts and connections. Its own recorded module runs are in the table: they match the re-run\'s.',
         table(('hosts', 'first converge', 'idempotent re-run', 'no-op playbook', 're-run / no-op (target 1.3x)',
                'writes (converge / re-run)', 're-run changed', 're-run task results', 'no-op module runs', 'load'),
-              rows)])
+              rows), list_call_section(fleet)])
+
+
+def list_call_figures(result):
+    """The re-run with its per-host es_api_key tasks replaced by one list call on the controller (both measured,
+    the sum estimated), or None for results without the list call."""
+    if not result.get('list_call'):
+        return None
+    rerun = seconds(result['rerun'])
+    key_tasks = median([sample['api_key_tasks'] for sample in result['rerun']])
+    list_task = median([sample['list_task'] for sample in result['list_call']])
+    return dict(rerun=rerun, key_tasks=key_tasks, list_task=list_task, list_play=seconds(result['list_call']),
+                estimate=rerun - key_tasks + list_task, noop=seconds(result['noop']))
+
+
+def list_call_section(fleet):
+    rows = []
+    for count, result in sorted(fleet.items(), key=lambda item: int(item[0])):
+        f = list_call_figures(result)
+        if f:
+            rows.append((result['hosts'], result['api_key_hosts'], fmt_seconds(f['rerun']), fmt_seconds(f['key_tasks']),
+                         '%s (%s with Ansible\'s start)' % (fmt_seconds(f['list_task']), fmt_seconds(f['list_play'])),
+                         fmt_seconds(f['estimate']), fmt_ratio(ratio(f['estimate'], f['noop'])),
+                         writes(result['list_call'])))
+    if not rows:
+        return ''
+    return '\n\n'.join([
+        '### The alternative: one list call for all hosts\' keys',
+        'In the re-run each API-key host\'s key is checked by one es_api_key run on the controller, which '
+        'authenticates with the secret the host holds. The alternative reads every host\'s key in one request on '
+        'the controller and leaves the per-host keystore reads and writes as they are. Measured: the wall-clock '
+        'time of the re-run\'s es_api_key tasks (a callback times each task from its start to the next task\'s; '
+        'tasks run in lockstep), and one `ansible.builtin.uri` task that reads all active keys of the fleet and '
+        'asserts it found every API-key host\'s. Estimated: the re-run with the first replaced by the second.',
+        table(('hosts', 'hosts with an API key', 'idempotent re-run', 'its es_api_key tasks', 'one list call',
+               're-run with one list call (estimate)', 'estimate / no-op', 'writes of the list call'), rows)])
 
 
 def fleet_reading(fleet, cpus):
@@ -343,6 +378,14 @@ def fleet_reading(fleet, cpus):
                 if rerun_ratio < 0.75 * hosts_ratio else
                 'time grows about as the host count does, since the forks share the %d CPUs' % cpus)
              ) if len(sizes) > 1 else ''
+    alternative = [(r['hosts'], list_call_figures(r)) for r in sizes if list_call_figures(r)]
+    if alternative:
+        grows += ('One list call instead of the per-host es_api_key runs would take the re-run from %s; it would '
+                  'see which keys exist, not prove that the secret each host holds authenticates, which is what '
+                  'es_api_key\'s current_secret proves. ' % ', '.join(
+                      '%s to %s for %d hosts (%s of the no-op playbook)' % (
+                          fmt_seconds(f['rerun']), fmt_seconds(f['estimate']), hosts,
+                          fmt_ratio(ratio(f['estimate'], f['noop']))) for hosts, f in alternative))
     return ('site.yml on containers, time per host (%s). %sThe no-op playbook, the same module runs doing nothing, '
             'takes this share of the re-run: %s. %s' % (
                 '; '.join(growth), grows, ', '.join(shares),
@@ -432,8 +475,11 @@ def readings(results):
                          '%d at a time (forks) on %d CPUs.'
                          % (fmt_seconds(seconds(overhead['api_keys_hosts']) / count), keys['forks'],
                             results['machine']['cpus']))
-        notes.append(sentence + ' The alternative, one call on the controller for all hosts\' keys, needs a list '
-                     'form of es_api_key, which the collection does not have: not measured.')
+        fleet = results.get('fleet') or {}
+        notes.append(sentence + (
+            ' The alternative, one call on the controller for all hosts\' keys, is measured in the fleet section.'
+            if any(result.get('list_call') for result in fleet.values()) else
+            ' The alternative, one call on the controller for all hosts\' keys, was not measured in this run.'))
     fleet = results.get('fleet')
     if fleet:
         notes.append(fleet_reading(fleet, results['machine']['cpus']))

@@ -6,6 +6,7 @@
 The figures in docs/benchmarks.md are only as honest as the medians, ratios, scaling and
 target verdicts computed here, and the "no write" claim as the proxy's idea of a write.
 """
+import json
 import sys
 from pathlib import Path
 
@@ -85,7 +86,9 @@ def results():
                                      openssl=dict(ec_p256=[0.05, 0.05], rsa_2048=[0.15, 0.15])),
                    looped=dict(count=2, samples=samples(2.0), noop_samples=samples(1.8))),
         fleet={'4': dict(hosts=4, forks=5, auth=['api_key', 'basic'], converge=samples(20.0, writes=30),
-                         rerun=[dict(seconds=12.0, load=1.0, writes=0, changed=0)], noop=samples(10.0),
+                         rerun=[dict(seconds=12.0, load=1.0, writes=0, changed=0, api_key_tasks=4.0)],
+                         noop=samples(10.0), api_key_hosts=2,
+                         list_call=[dict(seconds=3.0, load=1.0, writes=0, changed=0, list_task=0.5)],
                          steps=dict(remote=40, local=8, controller=50, skipped=30),
                          noop_steps=dict(remote=40, local=8, controller=0, skipped=80))})
 
@@ -171,7 +174,8 @@ def test_the_fleet_reading_says_whether_module_runs_dominate():
     assert 'do not dominate' in report.fleet_reading(fleet_results, 2)
     assert '4 hosts: converge 5.00 s, re-run 3.00 s per host' in report.fleet_reading(fleet_results, 2)
     assert 'From 4' not in report.fleet_reading(fleet_results, 2)
-    fleet_results['16'] = dict(fleet_results['4'], hosts=16, converge=samples(40.0), rerun=samples(18.0))
+    fleet_results['16'] = dict(fleet_results['4'], hosts=16, converge=samples(40.0), rerun=samples(18.0),
+                               list_call=None)
     assert ('From 4 to 16 hosts (4x) the first converge took 2.00x as long and the re-run 1.50x: the hosts run '
             'side by side' in report.fleet_reading(fleet_results, 2))
     fleet_results['16']['rerun'] = samples(46.0)
@@ -233,3 +237,60 @@ def test_the_no_op_playbook_repeats_each_host_steps_in_order():
             kind = kinds[index] if index < len(kinds) else 'skipped'
             assert runs == (kind in ('remote', 'local'))
             assert target == ('localhost' if kind == 'local' else host)
+
+
+def test_a_run_s_time_in_one_action_counts_only_tasks_that_ran():
+    task_times = [['esguard.security.es_api_key', 4.0, 2], ['ansible.builtin.set_fact', 0.5, 2],
+                  ['esguard.security.es_api_key', 1.25, 0], ['es_api_key', 0.75, 1]]
+    assert fleet.action_seconds(task_times, 'es_api_key') == 4.75
+    assert fleet.action_seconds(task_times, 'uri') == 0
+
+
+def test_the_list_call_reads_the_fleet_s_active_keys_once_and_checks_it_found_them():
+    play, = fleet.list_call_playbook('https://127.0.0.1:9291', 'esguard-bench-4-*', 2)
+    assert play['hosts'] == 'localhost'
+    read, check = play['tasks']
+    assert read['ansible.builtin.uri']['url'] == (
+        'https://127.0.0.1:9291/_security/api_key?active_only=true&name=esguard-bench-4-*')
+    assert "'ELASTICSEARCH_CA_CERTS'" in read['ansible.builtin.uri']['ca_path']
+    assert check['ansible.builtin.assert']['that'] == ['bench_keys.json.api_keys | length >= 2']
+
+
+def test_the_alternative_replaces_the_re_run_s_key_tasks_by_the_list_call():
+    fleet_results = results()['fleet']
+    text = report.fleet_section(fleet_results)
+    assert '| 4 | 2 | 12.0 s | 4.00 s | 0.50 s (3.00 s with Ansible\'s start) | 8.50 s | 0.85x | 0 |' in text
+    assert 'from 12.0 s to 8.50 s for 4 hosts (0.85x of the no-op playbook)' in report.fleet_reading(fleet_results, 2)
+    del fleet_results['4']['list_call']
+    assert 'one list call' not in report.fleet_section(fleet_results)
+
+
+def test_the_steps_callback_times_each_task_until_the_next_starts(tmp_path, monkeypatch):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'bench' / 'callback_plugins'))
+    import bench_steps  # pylint: disable=import-outside-toplevel
+    monkeypatch.setenv('ESGUARD_BENCH_STEPS', str(tmp_path / 'steps.json'))
+    monkeypatch.setenv('ESGUARD_BENCH_TASKS', str(tmp_path / 'tasks.json'))
+
+    class Task:
+        def __init__(self, action):
+            self.action, self.delegate_to = action, None
+
+    class Host:
+        def get_name(self):
+            return 'h1'
+
+    class Result:
+        def __init__(self, task):
+            self._task, self._host, self._result = task, Host(), {}
+
+    callback = bench_steps.CallbackModule()
+    key, skipped = Task('esguard.security.es_api_key'), Task('ansible.builtin.copy')
+    callback.v2_playbook_on_task_start(key, False)
+    callback.v2_runner_on_ok(Result(key))
+    callback.v2_playbook_on_task_start(skipped, False)
+    callback.v2_runner_on_skipped(Result(skipped))
+    callback.v2_playbook_on_stats(None)
+    tasks = json.loads((tmp_path / 'tasks.json').read_text())
+    assert [[action, ran] for action, dummy, ran in tasks] == [['esguard.security.es_api_key', 1],
+                                                               ['ansible.builtin.copy', 0]]
+    assert json.loads((tmp_path / 'steps.json').read_text()) == {'h1': ['remote', 'skipped']}

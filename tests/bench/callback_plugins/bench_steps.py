@@ -2,12 +2,14 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Records, per host, the kind of each task result of a run (see fleet.step_kind) as JSON in the file
-ESGUARD_BENCH_STEPS names: what the benchmark's no-op playbook repeats doing nothing."""
+ESGUARD_BENCH_STEPS names: what the benchmark's no-op playbook repeats doing nothing. When
+ESGUARD_BENCH_TASKS names a file too, each task's wall-clock time goes there (see fleet.action_seconds)."""
 from __future__ import annotations
 
 import json
 import os
 import sys
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -24,6 +26,29 @@ class CallbackModule(CallbackBase):
     def __init__(self):
         super().__init__()
         self.steps = {}
+        # [action, seconds, results that ran] per task, and the task under way: (action, start, results that ran).
+        self.task_times = []
+        self.current = None
+
+    def task_started(self, task):
+        self.task_ended()
+        self.current = [task.action, time.monotonic(), 0]
+
+    def task_ended(self):
+        # Tasks run in lockstep (the linear strategy): a task ends when the next one, or the play, starts.
+        if self.current:
+            action, start, ran = self.current
+            self.task_times.append([action, round(time.monotonic() - start, 3), ran])
+            self.current = None
+
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self.task_started(task)
+
+    def v2_playbook_on_handler_task_start(self, task):
+        self.task_started(task)
+
+    def v2_playbook_on_play_start(self, play):
+        self.task_ended()
 
     def record(self, result, skipped):
         task_result = result._result  # pylint: disable=protected-access
@@ -44,10 +69,16 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_ok(self, result):
         self.record(result, False)
+        if self.current:
+            self.current[2] += 1
 
     def v2_runner_on_skipped(self, result):
         self.record(result, True)
 
     def v2_playbook_on_stats(self, stats):
+        self.task_ended()
         with open(os.environ['ESGUARD_BENCH_STEPS'], 'w') as handle:
             json.dump(self.steps, handle)
+        if os.environ.get('ESGUARD_BENCH_TASKS'):
+            with open(os.environ['ESGUARD_BENCH_TASKS'], 'w') as handle:
+                json.dump(self.task_times, handle)
