@@ -88,14 +88,19 @@ def table(header, rows):
 
 # ---- sections ----------------------------------------------------------------------------------------
 
+def run_started(results):
+    """When the first section of the results ran (a run of some sections keeps the others' figures)."""
+    return min([meta['started'] for key, meta in results.items() if key.endswith('_meta') and 'started' in meta]
+               or [results['machine']['started']])
+
+
 def machine_section(results):
     m = results['machine']
     rows = [('CPUs', '%d (%s)' % (m['cpus'], m['cpu_model'])), ('memory', '%s GiB' % m['memory_gib']),
             ('kernel', m['kernel']), ('Python', m['python']), ('Ansible', m['ansible_core']),
             ('elasticsearch client', m['elasticsearch_client']), ('cryptography', m['cryptography']),
             ('OpenSSL', m['openssl']), ('Elasticsearch', '%s, single node on the same machine' % m['elasticsearch']),
-            ('run started', min([results[key]['started'] for key in results
-                                 if key.endswith('_meta') and 'started' in results[key]] or [m['started']]))]
+            ('run started', run_started(results))]
     for section in ('round_trips', 'scale', 'certs', 'overhead', 'fleet', 'imports'):
         meta = results.get(section + '_meta')
         if meta:
@@ -545,9 +550,10 @@ def readme_summary(results):
     m = results['machine']
     loads = [results[key]['load_before'] for key in results if key.endswith('_meta')]
     loads += [results[key]['load_after'] for key in results if key.endswith('_meta')]
-    lines = ['Last run %s on %d CPUs (%s) shared with other jobs, load average %.0f to %.0f; Elasticsearch %s on the '
-             'same machine, %s. Every figure with its method, runs and load: [docs/benchmarks.md](docs/benchmarks.md).'
-             % (m['started'], m['cpus'], m['cpu_model'], min(loads), max(loads), m['elasticsearch'], m['ansible_core'])]
+    lines = ['Last run %s on %d CPUs (%s), load average %.0f to %.0f; Elasticsearch %s on the same machine, %s. '
+             'Every figure with its method, runs and load: [docs/benchmarks.md](docs/benchmarks.md).'
+             % (run_started(results), m['cpus'], m['cpu_model'], min(loads), max(loads), m['elasticsearch'],
+                m['ansible_core'])]
     lines.append(summary_section(results).split('\n\n', 2)[2])
     rt = results.get('round_trips')
     if rt:
