@@ -31,7 +31,8 @@ class Plan:
     """csr: the PEM request to sign elsewhere (request_csr); signed: the PEM certificate issued for
     csr_content. Either is None when the task is not of that kind or nothing needs signing."""
 
-    def __init__(self, reasons, outputs, certificate_facts, ca_facts, diff, csr=None, signed=None):
+    def __init__(self, reasons, outputs, certificate_facts, ca_facts, diff, csr=None, signed=None,
+                 issued_by_ca=None):
         self.reasons = reasons
         self.outputs = outputs
         self.certificate_facts = certificate_facts
@@ -39,6 +40,8 @@ class Plan:
         self.diff = diff
         self.csr = csr
         self.signed = signed
+        # Whether the CA named signed the certificate found on disk (None: no CA named, or no certificate).
+        self.issued_by_ca = issued_by_ca
 
 
 def _content_or_file(content, path, read, what):
@@ -245,6 +248,8 @@ def plan_outputs(params, read, check_mode=False):
     ca_cert, ca_key = _issuer(params, read)
     existing_cert, existing_key = _existing(params, read)
     key, cert, reasons, csr = _key_and_certificate(params, existing_cert, existing_key, ca_cert, ca_key)
+    issued_by_ca = (certs.issued_by(existing_cert, ca_cert)
+                    if existing_cert is not None and ca_cert is not None else None)
     chain = [ca_cert] if ca_cert is not None else []
     if csr is not None:
         # Only a new key is written now; the certificate, chain and keystore follow the signed certificate.
@@ -254,7 +259,7 @@ def plan_outputs(params, read, check_mode=False):
         facts = certs.describe(existing_cert)
         return Plan(reasons, [key_output], facts, certs.describe(ca_cert),
                     {'before': facts, 'after': certs.describe_requested(_profile(params), ca_cert)},
-                    csr=certs.csr_pem(csr))
+                    csr=certs.csr_pem(csr), issued_by_ca=issued_by_ca)
 
     outputs = [
         Output(params['privatekey_path'],
@@ -284,4 +289,5 @@ def plan_outputs(params, read, check_mode=False):
     if check_mode and cert is not existing_cert and not params['import_certificate_content']:
         facts = certs.describe_planned(cert)
     diff = {'before': certs.describe(existing_cert), 'after': facts}
-    return Plan(reasons, outputs, facts, certs.describe(ca_cert if ca_cert is not None else cert), diff)
+    return Plan(reasons, outputs, facts, certs.describe(ca_cert if ca_cert is not None else cert), diff,
+                issued_by_ca=issued_by_ca)

@@ -411,6 +411,14 @@ ca:
   returned: success
   type: dict
   sample: {subject: 'CN=esguard CA,O=Example', fingerprint_sha256: 5d4bd0c3e3f1c2a0b9f8e7d6c5b4a3928170f6e5d4c3b2a1908f7e6d5c4b3a29}
+issued_by_ca:
+  description:
+    - Whether the CA the task names (O(ca_path) or O(ca_content)) signed the certificate that was at O(path)
+      before the task, as the last step of a CA rollover needs to know before the old CA is trusted no more.
+    - V(null) for O(type=ca), with O(csr_content), and when O(path) held no readable certificate.
+  returned: success
+  type: bool
+  sample: true
 reasons:
   description: Why the certificate was (or in check mode would be) issued; empty when it was kept.
   returned: success
@@ -515,7 +523,8 @@ def main():
         module.fail_json(msg='cannot read %s: %s' % (exc.filename, exc.strerror))
 
     result = dict(changed=plan.signed is not None, reasons=plan.reasons, certificate=plan.certificate_facts,
-                  ca=plan.ca_facts, written=[output.path for output in plan.outputs if output.content is not None])
+                  ca=plan.ca_facts, issued_by_ca=plan.issued_by_ca,
+                  written=[output.path for output in plan.outputs if output.content is not None])
     if module.params['request_csr']:
         result['csr'] = plan.csr.decode('ascii') if plan.csr is not None else None
     if plan.signed is not None:

@@ -3,8 +3,9 @@
 # mode in turn (api_key, pki, basic, api_key): after each change of mode the credentials of the earlier mode
 # are gone (API keys invalidated, user and role mapping deleted, certificate files and keystore entries
 # removed) and the new one is proven; a client certificate is made through a signing request (the key made
-# where the host is); each second run changes nothing and writes nothing to the security index. Then the
-# drift report against drift made by hand, and site.yml's repair of it.
+# where the host is); each second run changes nothing and writes nothing to the security index. In PKI mode,
+# the CA rollover's retire step refuses the host's certificate of the current CA. Then the drift report
+# against drift made by hand, and site.yml's repair of it.
 set -eu
 # The real Filebeat checks each configuration (`test config`) when it is built; the flow runs without it too.
 beats_dir=${ESGUARD_BEATS_DIR:-${ESGUARD_CACHE:-/var/cache/esguard}/beats/8.16.0}
@@ -34,6 +35,26 @@ for auth in api_key pki basic api_key; do
   run "$site" -e "esguard_auth=$auth" | tee "$workdir/rerun.log"
   grep -Eq 'site-it-filebeat +: ok=[0-9]+ +changed=0 ' "$workdir/rerun.log"
   run check.yml -e "phase=verify esguard_auth=$auth previous=$previous"
+  if [ "$auth" = pki ]; then
+    # The rollover's retire step refuses while the host's client certificate is the current CA's; once the new
+    # CA issued it, that check passes (and Elasticsearch's certificate, still the current CA's, is refused).
+    run rollover.yml -e phase=new_ca
+    retire() {
+      run "$playbooks/rollover_ca.yml" --check -e "esguard_auth=pki esguard_ca_rollover_step=retire" \
+        -e "esguard_ca_new_cert_path=$workdir/new-ca.crt esguard_ca_new_key_path=$workdir/new-ca.key" \
+        > "$workdir/retire.log" 2>&1
+    }
+    if retire; then echo "retire passed with the current CA's client certificate on the host" >&2; exit 1; fi
+    grep -q "client certificate .* was not issued by the new CA" "$workdir/retire.log"
+    run rollover.yml -e phase=reissued
+    if retire; then echo "retire passed while Elasticsearch's certificate is the current CA's" >&2; exit 1; fi
+    if grep -q "was not issued by the new CA" "$workdir/retire.log"; then
+      echo "retire refused a client certificate the new CA issued" >&2; exit 1
+    fi
+    grep -q "does not verify with the new CA" "$workdir/retire.log"
+    # Neither refusal wrote to the security index.
+    run check.yml -e "phase=verify esguard_auth=$auth previous=$previous"
+  fi
   previous=$auth
 done
 

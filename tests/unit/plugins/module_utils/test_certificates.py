@@ -386,8 +386,21 @@ def test_plan_ca_change(files):
     files['/c/ca.crt'] = certs.certificate_pem(new_ca[0])
     files['/c/ca.key'] = certs.private_key_pem(new_ca[1])
     plan = run_plan(files)
-    assert plan.reasons == ['the issuing CA changed']
+    assert plan.reasons == ['the issuing CA changed'] and plan.issued_by_ca is False
     assert x509.load_pem_x509_certificates(files['/c/chain.pem'])[1] == new_ca[0]
+    assert run_plan(files).issued_by_ca is True
+
+
+def test_issued_by_ca_is_about_the_certificate_found_and_only_for_a_leaf(files, ca):
+    assert run_plan(files).issued_by_ca is None  # no certificate yet
+    assert run_plan(files).issued_by_ca is True
+    # A CA with the old one's name but another key did not sign it, whatever the names say.
+    impostor = make_ca(cn='test CA')
+    assert run_plan(files, ca_path=None, ca_privatekey_path=None, request_csr=True,
+                    ca_content=certs.certificate_pem(impostor[0]).decode()).issued_by_ca is False
+    assert run_plan(dict(files), type='ca', path='/c/own-ca.crt', privatekey_path='/c/own-ca.key', subject='CN=own',
+                    subject_alt_names=[], chain_path=None, pkcs12_path=None, ca_path=None,
+                    ca_privatekey_path=None).issued_by_ca is None
 
 
 def test_plan_pkcs12_password_change(files):
