@@ -50,7 +50,8 @@ def leaf_params(directory, index, key_type):
                 privatekey_path=os.path.join(directory, name + '.key'), privatekey_passphrase=None,
                 chain_path=os.path.join(directory, name + '.chain.pem'), pkcs12_path=None, pkcs12_password=None,
                 pkcs12_name=None, trust_bundle_path=None, trust_bundle_extra_cas=[],
-                import_certificate_content=None, import_privatekey_content=None, force=False)
+                import_certificate_content=None, import_privatekey_content=None, request_csr=False,
+                csr_content=None, force=False)
 
 
 def cpu_seconds():

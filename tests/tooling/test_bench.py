@@ -294,3 +294,19 @@ def test_the_steps_callback_times_each_task_until_the_next_starts(tmp_path, monk
     assert [[action, ran] for action, dummy, ran in tasks] == [['esguard.security.es_api_key', 1],
                                                                ['ansible.builtin.copy', 0]]
     assert json.loads((tmp_path / 'steps.json').read_text()) == {'h1': ['remote', 'skipped']}
+
+
+def test_the_certificate_bench_gives_es_cert_s_plan_every_option_it_reads(tmp_path, monkeypatch):
+    # The collection importable under its own name, as tests/bench/run provides it.
+    root = tmp_path / 'collections' / 'ansible_collections' / 'esguard'
+    root.mkdir(parents=True)
+    (root / 'security').symlink_to(Path(__file__).resolve().parents[2])
+    monkeypatch.syspath_prepend(str(tmp_path / 'collections'))
+    import bench_es_cert  # pylint: disable=import-outside-toplevel
+    directory = tmp_path / 'certs'
+    directory.mkdir()
+    bench_es_cert.make_ca(str(directory))
+    timings = bench_es_cert.bench_es_cert(str(directory), 2)
+    assert [len(timings.wall[key_type]) for key_type in bench_es_cert.KEY_TYPES] == [1, 1]
+    assert sorted(path.name for path in directory.iterdir() if path.name.startswith('leaf-0000')) == [
+        'leaf-0000.chain.pem', 'leaf-0000.crt', 'leaf-0000.key']
