@@ -310,3 +310,14 @@ def test_the_certificate_bench_gives_es_cert_s_plan_every_option_it_reads(tmp_pa
     assert [len(timings.wall[key_type]) for key_type in bench_es_cert.KEY_TYPES] == [1, 1]
     assert sorted(path.name for path in directory.iterdir() if path.name.startswith('leaf-0000')) == [
         'leaf-0000.chain.pem', 'leaf-0000.crt', 'leaf-0000.key']
+
+
+def test_the_report_says_how_long_the_run_took_and_when_it_started():
+    data = dict(results(), scale_meta=dict(seconds=1720, load_before=1.5, load_after=0.9, started='2026-01-02 09:07 UTC'),
+                fleet_meta=dict(seconds=1500, load_before=0.5, load_after=3.0, started='2026-01-02 10:00 UTC'),
+                certs_meta=dict(seconds=60, load_before=0.5, load_after=1.0))
+    text = report.render(data)
+    assert 'the last run: 55 minutes, scale 29, fleet 25;' in text
+    assert '| run started | 2026-01-02 09:07 UTC |' in text
+    assert '| section fleet | 2026-01-02 10:00 UTC, 1500 s, load average 0.5 before, 3.0 after |' in text
+    assert report.readme_summary(data).startswith('Last run 2026-01-02 09:07 UTC on 2 CPUs')
