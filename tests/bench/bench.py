@@ -466,8 +466,8 @@ class Bench(object):
                                                                       key_hosts))
             list_calls = []
             for dummy in range(args.repeats):
-                sample = self.fleet_sample(es, lambda: self.run_playbook(['-i', 'localhost,', '-c', 'local',
-                                                                          list_plays], record))
+                # On the controller as the implicit localhost (Ansible's own Python), as delegated tasks run.
+                sample = self.fleet_sample(es, lambda: self.run_playbook(['-i', path, list_plays], record))
                 sample['list_task'] = fleet_lib.action_seconds(self.read_json(tasks_file), 'uri')
                 list_calls.append(sample)
             noop_plays = fleet_lib.noop_playbook(steps)
